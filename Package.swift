@@ -1,0 +1,68 @@
+// swift-tools-version: 6.1
+// dbduck: replicate Databricks SQL warehouse tables into DuckDB, and analyze the run.
+// Dependencies point downward only: dbduck -> Profiling -> Replication -> Databricks/ArrowIPC/DuckDB.
+import PackageDescription
+
+let package = Package(
+    name: "dbduck",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "dbduck", targets: ["dbduck"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // MARK: C libraries
+        // DuckDB's C API, from the libduckdb the bootstrap installs (scripts/bootstrap-duckdb).
+        .systemLibrary(name: "CDuckDB", pkgConfig: "duckdb"),
+        // The Arrow C Data Interface structs, defined once for ArrowIPC and DuckDB.
+        .target(name: "CArrowData"),
+        // Debian's liblz4 and libzstd, for Arrow IPC body compression and Databricks' LZ4 framing.
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+
+        // MARK: Libraries
+        .target(name: "DuckDB", dependencies: ["CDuckDB", "CArrowData"]),
+        .target(name: "ArrowIPC", dependencies: [
+            "CArrowData", "CLZ4", "CZstd",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+        .target(name: "Databricks", dependencies: [
+            "ArrowIPC",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Replication", dependencies: [
+            "DuckDB", "ArrowIPC", "Databricks",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Profiling", dependencies: [
+            "Replication", "Databricks", "DuckDB",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "dbduck", dependencies: [
+            "Profiling", "Replication", "Databricks", "DuckDB",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // MARK: Tests
+        .testTarget(name: "DuckDBTests", dependencies: ["DuckDB"]),
+        .testTarget(name: "ArrowIPCTests", dependencies: ["ArrowIPC", "DuckDB"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "DatabricksTests", dependencies: ["Databricks", "ArrowIPC",
+                    .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "DuckDB", "Databricks"]),
+        .testTarget(name: "ProfilingTests", dependencies: ["Profiling", "Replication"]),
+        .testTarget(name: "CLITests", dependencies: ["DuckDB"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

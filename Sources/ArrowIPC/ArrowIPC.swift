@@ -1,0 +1,1 @@
+// Arrow IPC stream reader -> Arrow C Data Interface. See issue 4.

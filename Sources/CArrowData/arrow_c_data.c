@@ -1,0 +1,1 @@
+// Intentionally empty: this target exports the Arrow C Data Interface header only.

@@ -1,0 +1,4 @@
+#ifndef DBDUCK_CZSTD_SHIM_H
+#define DBDUCK_CZSTD_SHIM_H
+#include <zstd.h>
+#endif

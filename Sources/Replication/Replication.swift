@@ -1,0 +1,1 @@
+// Replication: config, planning, type mapping, strategies, load modes, run records. See issue 6.
