@@ -21,7 +21,8 @@ FUZZ_SECONDS ?= 600
 
 # Read at recipe time, after the `duckdb` target has written it.
 duckdb_prefix = $(shell cat $(PREFIX_F))
-swift_env     = PKG_CONFIG_PATH="$(duckdb_prefix)/lib/pkgconfig:$${PKG_CONFIG_PATH:-}"
+# Our own duckdb.pc (absolute prefix, no -Wl,-rpath, which SwiftPM rejects with a warning).
+swift_env     = PKG_CONFIG_PATH="$(STATE)/pkgconfig:$${PKG_CONFIG_PATH:-}"
 # SwiftPM drops -Wl,-rpath from pkg-config output, so the binary gets its rpath here.
 swift_link    = -Xlinker -rpath -Xlinker "$(duckdb_prefix)/lib"
 
@@ -35,7 +36,10 @@ help:
 duckdb: $(PREFIX_F)
 $(PREFIX_F): $(ROOT)/scripts/bootstrap-duckdb
 	@mkdir -p $(STATE)
-	@prefix=$$($(ROOT)/scripts/bootstrap-duckdb) && echo "$$prefix" > $@.tmp && mv $@.tmp $@
+	@prefix=$$($(ROOT)/scripts/bootstrap-duckdb) && mkdir -p $(STATE)/pkgconfig && \
+	  printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: duckdb\nDescription: DuckDB C API\nVersion: %s\nLibs: -L$${libdir} -lduckdb\nCflags: -I$${includedir}\n' \
+	    "$$prefix" "$$($(ROOT)/scripts/bootstrap-duckdb --print-version)" > $(STATE)/pkgconfig/duckdb.pc && \
+	  echo "$$prefix" > $@.tmp && mv $@.tmp $@
 	@echo "[make] libduckdb: $$(cat $@)"
 
 # liblz4 and libzstd headers for the Arrow IPC reader.

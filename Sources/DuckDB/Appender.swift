@@ -1,0 +1,94 @@
+internal import CDuckDB
+
+/// Fast loading into an existing table through DuckDB's appender.
+///
+/// Two ways in: rows (``append(row:)``, buffered into data chunks internally) or whole data chunks
+/// (``append(_:)``, the chunk-wise path duckdb.h recommends). Call ``close()`` to flush and learn
+/// about errors; `deinit` only destroys the handle.
+///
+/// ```swift
+/// let appender = try connection.appender(table: "t")
+/// try appender.append(row: [.integer(1), .varchar("a")])
+/// try appender.close()
+/// ```
+public final class Appender {
+    private var handle: duckdb_appender?
+    private let connection: Connection               // keeps the connection open while we live
+    private let target: String
+    /// The table's column types.
+    public let columnTypes: [LogicalType]
+    private var pending: DataChunk?
+
+    init(connection: Connection, schema: String?, table: String) throws(DatabaseError) {
+        self.connection = connection
+        target = schema.map { "\($0).\(table)" } ?? table
+        var appender: duckdb_appender?
+        if duckdb_appender_create(connection.handle, schema, table, &appender) != DuckDBSuccess {
+            let error = DatabaseError.consuming(duckdb_appender_error_data(appender))
+            duckdb_appender_destroy(&appender)        // duckdb.h: destroy even when creation failed
+            throw error ?? DatabaseError(kind: .catalog, message: "could not create an appender for \(target)")
+        }
+        handle = appender
+        columnTypes = (0..<duckdb_appender_column_count(appender)).map { column in
+            var raw: duckdb_logical_type? = duckdb_appender_column_type(appender, column)
+            defer { duckdb_destroy_logical_type(&raw) }
+            return raw.map { LogicalType(raw: $0) } ?? .other(id: 0, name: "INVALID")
+        }
+    }
+
+    deinit { duckdb_appender_destroy(&handle) }
+
+    /// An empty chunk with this table's column types.
+    public func makeChunk() throws(DatabaseError) -> DataChunk { try DataChunk(types: columnTypes) }
+
+    /// Appends one row; values convert to the column types when they fit exactly.
+    public func append(row values: [Value]) throws(DatabaseError) {
+        guard values.count == columnTypes.count else {
+            throw DatabaseError(kind: .invalidInput, message: "\(target) has \(columnTypes.count) columns, the row has \(values.count) values")
+        }
+        let chunk: DataChunk
+        if let pending { chunk = pending } else { chunk = try makeChunk(); pending = chunk }
+        let row = chunk.count
+        for (column, value) in values.enumerated() { try chunk.set(value, column: column, row: row) }
+        chunk.count = row + 1
+        if chunk.count == DataChunk.capacity { try flushPending() }
+    }
+
+    /// Appends a whole chunk (its types must be the table's).
+    public func append(_ chunk: DataChunk) throws(DatabaseError) {
+        try flushPending()
+        try appendRaw(chunk.handle, rows: chunk.count)
+    }
+
+    /// Appends a raw chunk handle; for chunks produced elsewhere in this module (e.g. from Arrow).
+    func appendRaw(_ chunk: duckdb_data_chunk, rows: Int) throws(DatabaseError) {
+        guard rows > 0 else { return }
+        guard duckdb_append_data_chunk(handle, chunk) == DuckDBSuccess else { throw currentError("append to") }
+    }
+
+    /// Writes buffered rows to the table.
+    public func flush() throws(DatabaseError) {
+        try flushPending()
+        guard duckdb_appender_flush(handle) == DuckDBSuccess else { throw currentError("flush into") }
+    }
+
+    /// Flushes and closes. Errors (e.g. a constraint violation) surface here; call it before commit.
+    public func close() throws(DatabaseError) {
+        try flushPending()
+        guard duckdb_appender_close(handle) == DuckDBSuccess else { throw currentError("close the appender of") }
+    }
+
+    private func flushPending() throws(DatabaseError) {
+        guard let chunk = pending, chunk.count > 0 else { return }
+        pending = nil
+        try appendRaw(chunk.handle, rows: chunk.count)
+    }
+
+    private func currentError(_ action: String) -> DatabaseError {
+        DatabaseError.consuming(duckdb_appender_error_data(handle))
+            ?? DatabaseError(kind: .invalid, message: "could not \(action) \(target)")
+    }
+}
+
+@available(*, unavailable, message: "An appender belongs to its connection's task.")
+extension Appender: Sendable {}

@@ -1,0 +1,32 @@
+import ArgumentParser
+
+/// Commands whose implementation has not landed yet say so and exit non-zero.
+struct NotBuiltYet: Error, CustomStringConvertible {
+    let command: String
+    var description: String { "`dbduck \(command)` is not built yet in this version of dbduck." }
+}
+
+struct Replicate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Copy Databricks tables into a DuckDB file.")
+    func run() async throws { throw NotBuiltYet(command: "replicate") }
+}
+
+struct Plan: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show what a replicate would do, without copying.")
+    func run() async throws { throw NotBuiltYet(command: "plan") }
+}
+
+struct Tables: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the tables the source has.")
+    func run() async throws { throw NotBuiltYet(command: "tables") }
+}
+
+struct Analyze: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Profile a replication phase by phase and recommend settings.")
+    func run() async throws { throw NotBuiltYet(command: "analyze") }
+}
+
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the benchmark suite.")
+    func run() async throws { throw NotBuiltYet(command: "bench") }
+}
