@@ -1,0 +1,109 @@
+/// Everything a replication needs to know, from `dbduck.yml` and/or the command line.
+///
+/// ```yaml
+/// source:   { profile: DEFAULT, warehouse_id: abc123 }
+/// target:   { path: analytics.duckdb, memory_limit: 4GB, threads: 2 }
+/// defaults: { strategy: auto, chunk_size: 100000, parallel_tables: 2, download_parallelism: 4, retries: { max: 5 } }
+/// tables:
+///   - samples.tpch.orders
+///   - { name: main.sales.*, exclude: [main.sales.tmp_*] }
+/// ```
+public struct ReplicationConfig: Sendable, Equatable {
+    public var source = SourceSettings()
+    public var target = TargetSettings()
+    public var defaults = TableDefaults()
+    public var tables: [TableSelection] = []
+
+    public init(source: SourceSettings = SourceSettings(), target: TargetSettings = TargetSettings(),
+                defaults: TableDefaults = TableDefaults(), tables: [TableSelection] = []) {
+        self.source = source; self.target = target; self.defaults = defaults; self.tables = tables
+    }
+}
+
+/// Where the tables come from: the unified-auth fields the Databricks client resolves.
+public struct SourceSettings: Sendable, Equatable {
+    public var host: String?
+    public var token: String?
+    public var clientID: String?
+    public var clientSecret: String?
+    public var profile: String?
+    public var warehouseID: String?
+    public var authType: String?
+    public var configFile: String?
+    public var caFile: String?
+    public var catalog: String?
+
+    public init(host: String? = nil, token: String? = nil, clientID: String? = nil, clientSecret: String? = nil,
+                profile: String? = nil, warehouseID: String? = nil, authType: String? = nil,
+                configFile: String? = nil, caFile: String? = nil, catalog: String? = nil) {
+        self.host = host; self.token = token; self.clientID = clientID; self.clientSecret = clientSecret
+        self.profile = profile; self.warehouseID = warehouseID; self.authType = authType
+        self.configFile = configFile; self.caFile = caFile; self.catalog = catalog
+    }
+
+    /// Values set here win over `other`'s (flags over the config file).
+    public func overriding(_ other: SourceSettings) -> SourceSettings {
+        SourceSettings(host: host ?? other.host, token: token ?? other.token, clientID: clientID ?? other.clientID,
+                       clientSecret: clientSecret ?? other.clientSecret, profile: profile ?? other.profile,
+                       warehouseID: warehouseID ?? other.warehouseID, authType: authType ?? other.authType,
+                       configFile: configFile ?? other.configFile, caFile: caFile ?? other.caFile,
+                       catalog: catalog ?? other.catalog)
+    }
+}
+
+/// The DuckDB file the tables land in.
+public struct TargetSettings: Sendable, Equatable {
+    public var path: String?
+    public var memoryLimit: String?
+    public var threads: Int?
+
+    public init(path: String? = nil, memoryLimit: String? = nil, threads: Int? = nil) {
+        self.path = path; self.memoryLimit = memoryLimit; self.threads = threads
+    }
+}
+
+/// How rows are checked after a load.
+public enum Verification: String, Sendable, Codable, CaseIterable {
+    case count       // the loaded row count equals the warehouse's at the pinned version (always done)
+    case checksum    // plus an order-independent hash per column on both sides
+    case none
+}
+
+/// Settings that apply to every table unless the table overrides them.
+public struct TableDefaults: Sendable, Equatable {
+    public var strategy: StrategyChoice = .auto
+    public var chunkSize: Int = 100_000
+    public var parallelTables: Int = 1
+    public var downloadParallelism: Int = 4
+    public var maxRetries: Int = 5
+    /// Bytes downloaded but not yet loaded, at most (the streaming memory bound).
+    public var memoryBudgetBytes: Int = 256 << 20
+    public var verify: Verification = .count
+
+    public init() {}
+}
+
+/// One entry of `tables:`: a name or a pattern over a schema, with per-table overrides.
+public struct TableSelection: Sendable, Equatable {
+    /// `catalog.schema.table`, or a pattern with `*` / `?` in any part (e.g. `main.sales.*`).
+    public var name: String
+    public var exclude: [String] = []
+    /// Target name in DuckDB: `table` or `schema.table`. Only for a single table.
+    public var target: String?
+    /// Projection (source column names); nil = all columns.
+    public var columns: [String]?
+    /// A filter the warehouse runs (`WHERE` clause text, Databricks SQL).
+    public var filter: String?
+    public var strategy: StrategyChoice?
+    public var chunkSize: Int?
+    /// Line in the config file, for error messages.
+    public var line: Int?
+
+    public init(name: String, exclude: [String] = [], target: String? = nil, columns: [String]? = nil,
+                filter: String? = nil, strategy: StrategyChoice? = nil, chunkSize: Int? = nil, line: Int? = nil) {
+        self.name = name; self.exclude = exclude; self.target = target; self.columns = columns
+        self.filter = filter; self.strategy = strategy; self.chunkSize = chunkSize; self.line = line
+    }
+
+    public var isPattern: Bool { name.contains("*") || name.contains("?") }
+}

@@ -1,0 +1,59 @@
+/// One column as it will land: its source type, its DuckDB type, nullability and comment.
+public struct PlannedColumn: Sendable, Equatable, Codable {
+    public var name: String
+    public var sourceType: String      // Databricks type_text
+    public var targetType: String      // DuckDB SQL type
+    public var nullable: Bool
+    public var comment: String?
+
+    public var databricksType: DatabricksType? { try? DatabricksType(parsing: sourceType) }
+}
+
+/// What the replicator will do with one table, decided before any row moves.
+public struct PlannedTable: Sendable, Equatable, Codable {
+    /// `catalog.schema.table` in the warehouse.
+    public var source: String
+    public var sourceName: TableName { TableName(parsing: source) ?? TableName(catalog: "", schema: "", table: source) }
+    public var targetSchema: String
+    public var targetTable: String
+    public var columns: [PlannedColumn]
+    public var filter: String?
+    public var strategy: LoadStrategy
+    public var strategyReason: String
+    public var chunkSize: Int
+    /// The Delta version every read is pinned to.
+    public var version: Int64?
+    public var rowCount: Int64
+    public var sizeBytes: Int64?
+    public var numFiles: Int64?
+    public var comment: String?
+    public var estimatedSeconds: Double?
+
+    public var target: String { "\(targetSchema).\(targetTable)" }
+
+    /// The SELECT the warehouse runs, pinned to the version, projected and filtered.
+    public var selectSQL: String {
+        let projection = columns.map { TableName.quoteBackticks($0.name) }.joined(separator: ", ")
+        var sql = "SELECT \(projection) FROM \(sourceName.quoted)"
+        if let version { sql += " VERSION AS OF \(version)" }
+        if let filter { sql += " WHERE \(filter)" }
+        return sql
+    }
+
+    /// The COUNT(*) at the same version and filter.
+    public var countSQL: String {
+        var sql = "SELECT COUNT(*) FROM \(sourceName.quoted)"
+        if let version { sql += " VERSION AS OF \(version)" }
+        if let filter { sql += " WHERE \(filter)" }
+        return sql
+    }
+}
+
+/// The whole plan: every table, in order.
+public struct ReplicationPlan: Sendable, Equatable, Codable {
+    public var targetPath: String
+    public var tables: [PlannedTable]
+    public var parallelTables: Int
+    public var downloadParallelism: Int
+    public var memoryBudgetBytes: Int
+}

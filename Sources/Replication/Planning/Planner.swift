@@ -1,0 +1,138 @@
+/// Turns a config into a ``ReplicationPlan``: expands patterns, reads each table's columns, pins its
+/// Delta version, counts its rows at that version and chooses a strategy, all before any row moves.
+public struct Planner: Sendable {
+    public var catalog: any WarehouseCatalog
+    public var config: ReplicationConfig
+    public var targetPath: String
+
+    public init(catalog: any WarehouseCatalog, config: ReplicationConfig, targetPath: String) {
+        self.catalog = catalog; self.config = config; self.targetPath = targetPath
+    }
+
+    public func plan() async throws -> ReplicationPlan {
+        let selected = try await expand()
+        var tables: [PlannedTable] = []
+        for (name, selection) in selected {
+            tables.append(try await planTable(name, selection))
+        }
+        try checkTargetsAreDistinct(tables)
+        return ReplicationPlan(targetPath: targetPath, tables: tables, parallelTables: config.defaults.parallelTables,
+                               downloadParallelism: config.defaults.downloadParallelism,
+                               memoryBudgetBytes: config.defaults.memoryBudgetBytes)
+    }
+
+    // MARK: selection
+
+    /// Every table the config names, patterns expanded, in config order, each once.
+    func expand() async throws -> [(TableName, TableSelection)] {
+        guard !config.tables.isEmpty else { throw PlanError("no tables to copy. Name tables on the command line or in `tables:` of dbduck.yml.") }
+        var result: [(TableName, TableSelection)] = []
+        var seen = Set<String>()
+        for selection in config.tables {
+            guard let pattern = TableName(parsing: selection.name) else {
+                throw PlanError("'\(selection.name)' is not a three-part table name. Write catalog.schema.table (a part may be `*`).")
+            }
+            var excludes: [TableName] = []
+            for text in selection.exclude {
+                guard let exclude = TableName(parsing: text) else {
+                    throw PlanError("exclude pattern '\(text)' of \(selection.name) is not three-part. Write catalog.schema.table_*.")
+                }
+                excludes.append(exclude)
+            }
+            let names = pattern.isPattern ? try await matching(pattern) : [pattern]
+            let kept = names.filter { name in !excludes.contains { $0.matches(name) } }
+            if pattern.isPattern && kept.isEmpty {
+                throw PlanError("\(selection.name) matches no table\(names.isEmpty ? "" : " once excludes apply"). `dbduck tables '\(selection.name)'` lists what the source has.")
+            }
+            for name in kept where seen.insert(name.description.lowercased()).inserted {
+                result.append((name, selection))
+            }
+        }
+        return result
+    }
+
+    private func matching(_ pattern: TableName) async throws -> [TableName] {
+        func pick(_ part: String, _ all: () async throws -> [String]) async throws -> [String] {
+            let isPattern = part.contains("*") || part.contains("?")
+            return isPattern ? try await all().filter { Glob.matches(part, $0) }.sorted() : [part]
+        }
+        var names: [TableName] = []
+        for c in try await pick(pattern.catalog, { try await catalog.catalogs() }) {
+            for s in try await pick(pattern.schema, { try await catalog.schemas(in: c) }) {
+                for t in try await catalog.tables(in: c, schema: s).sorted() where Glob.matches(pattern.table, t) {
+                    names.append(TableName(catalog: c, schema: s, table: t))
+                }
+            }
+        }
+        return names
+    }
+
+    // MARK: one table
+
+    func planTable(_ name: TableName, _ selection: TableSelection) async throws -> PlannedTable {
+        let source: SourceTable
+        do { source = try await catalog.describe(name) } catch {
+            throw PlanError("\(name): cannot read the table's columns: \(error). Check the name (`dbduck tables '\(name.catalog).\(name.schema).*'`) and your access to it.")
+        }
+        var columns = source.columns
+        if let wanted = selection.columns {
+            columns = []
+            for column in wanted {
+                guard let found = source.columns.first(where: { $0.name.lowercased() == column.lowercased() }) else {
+                    throw PlanError("\(name) has no column '\(column)'\(selection.line.map { " (config line \($0))" } ?? ""). Its columns: \(source.columns.map(\.name).joined(separator: ", ")).")
+                }
+                columns.append(found)
+            }
+        }
+        var planned: [PlannedColumn] = []
+        for column in columns {
+            do {
+                let type = try DatabricksType(parsing: column.typeText)
+                planned.append(PlannedColumn(name: column.name, sourceType: column.typeText,
+                                             targetType: TypeMapping.duckDBType(type),
+                                             nullable: column.nullable, comment: column.comment))
+            } catch {
+                throw PlanError("\(name).\(column.name): \(error). Leave the column out with `columns:` in dbduck.yml.")
+            }
+        }
+        let (targetSchema, targetTable) = try targetName(for: name, selection)
+        let version = try await catalog.currentVersion(of: name)
+        let (size, files) = (try? await catalog.detail(of: name)) ?? (nil, nil)
+        var table = PlannedTable(source: name.description, targetSchema: targetSchema, targetTable: targetTable,
+                                 columns: planned, filter: selection.filter, strategy: .streaming, strategyReason: "",
+                                 chunkSize: selection.chunkSize ?? config.defaults.chunkSize, version: version,
+                                 rowCount: 0, sizeBytes: size, numFiles: files, comment: source.comment)
+        do { table.rowCount = try await catalog.scalarInteger(table.countSQL) } catch {
+            throw PlanError("\(name): cannot count its rows\(selection.filter.map { " with where: \($0)" } ?? ""): \(error)")
+        }
+        let choice = selection.strategy ?? config.defaults.strategy
+        (table.strategy, table.strategyReason) = StrategyAdvisor.choose(choice, rows: table.rowCount, bytes: size, columns: planned)
+        table.estimatedSeconds = StrategyAdvisor.estimatedSeconds(table.strategy, rows: table.rowCount, bytes: size)
+        return table
+    }
+
+    private func targetName(for name: TableName, _ selection: TableSelection) throws -> (String, String) {
+        guard let target = selection.target else { return (name.schema, name.table) }
+        let parts = target.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        switch parts.count {
+        case 1 where !parts[0].isEmpty: return (name.schema, parts[0])
+        case 2 where !parts[0].isEmpty && !parts[1].isEmpty: return (parts[0], parts[1])
+        default: throw PlanError("target '\(target)' of \(name) must be `table` or `schema.table`.")
+        }
+    }
+
+    private func checkTargetsAreDistinct(_ tables: [PlannedTable]) throws {
+        var byTarget: [String: PlannedTable] = [:]
+        for table in tables {
+            if table.targetSchema.lowercased() == RunRecords.schema {
+                throw PlanError("\(table.source) would land in schema \(RunRecords.schema), which dbduck keeps for its run records. Give it a `target:`.")
+            }
+            // DuckDB matches identifiers case-insensitively, so Orders and orders are one table.
+            let key = table.target.lowercased()
+            if let other = byTarget[key] {
+                throw PlanError("\(other.source) and \(table.source) would both land on \(table.target). Give one of them a `target:` in dbduck.yml.")
+            }
+            byTarget[key] = table
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Replication: config, planning, type mapping, strategies, load modes, run records. See issue 6.

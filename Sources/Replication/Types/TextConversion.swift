@@ -1,0 +1,29 @@
+import DuckDB
+
+/// SQL that turns a Databricks JSON_ARRAY text value into the exact DuckDB value.
+///
+/// JSON_ARRAY results carry every non-null value as a string (fact sheet §2.1). DuckDB's casts from
+/// VARCHAR are exact for numbers, decimals, dates and ISO timestamps with an offset; nested values
+/// and VARIANT arrive as JSON text and go through DuckDB's JSON type, so a STRUCT lands as a STRUCT,
+/// never as JSON text. BINARY arrives base64-encoded.
+public enum TextConversion {
+    /// The expression converting `input` (a VARCHAR expression: a `?` or a column) to `type`.
+    public static func expression(_ input: String, as type: DatabricksType) -> String {
+        let target = TypeMapping.duckDBType(type)
+        switch type {
+        case .string, .void:
+            return input
+        case .binary:
+            return "from_base64(\(input))"
+        case .array, .map, .struct:
+            return "CAST(CAST(\(input) AS JSON) AS \(target))"
+        case .variant:
+            return "CAST(\(input) AS JSON)"
+        case .float, .double:
+            // Databricks spells the specials like Java: NaN, Infinity, -Infinity; DuckDB reads them too.
+            return "CAST(\(input) AS \(target))"
+        default:
+            return "CAST(\(input) AS \(target))"
+        }
+    }
+}
