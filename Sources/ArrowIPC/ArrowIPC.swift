@@ -1,1 +1,0 @@
-// Arrow IPC stream reader -> Arrow C Data Interface. See issue 4.

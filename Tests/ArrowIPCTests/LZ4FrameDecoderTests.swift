@@ -1,0 +1,41 @@
+import ArrowIPC
+import NIOCore
+import Testing
+
+@Suite struct LZ4FrameDecoderTests {
+    @Test func decompressesConcatenatedFramesWhole() throws {
+        let output = try LZ4FrameDecoder.decompressAll(try Fixtures.bytes("lz4-frames.bin"))
+        #expect(output.array == Array(try Fixtures.data("lz4-frames.plain")))
+    }
+
+    @Test func decompressesOneByteAtATime() throws {
+        var decoder = LZ4FrameDecoder()
+        var output = ByteBuffer()
+        for piece in try Fixtures.bytes("lz4-frames.bin").pieces(of: 1) {
+            var produced = try decoder.feed(piece)
+            output.writeBuffer(&produced)
+        }
+        try decoder.finish()
+        #expect(output.array == Array(try Fixtures.data("lz4-frames.plain")))
+    }
+
+    @Test func finishThrowsWhenCutInsideAFrame() throws {
+        let bytes = try Fixtures.bytes("lz4-frames.bin")
+        var decoder = LZ4FrameDecoder()
+        _ = try decoder.feed(bytes.getSlice(at: 0, length: bytes.readableBytes / 2) ?? ByteBuffer())
+        #expect(throws: ArrowIPCError.self) { try decoder.finish() }
+    }
+
+    @Test func corruptBlockIsAnError() throws {
+        var bytes = try Fixtures.bytes("lz4-frames.bin")
+        bytes.setInteger(bytes.getInteger(at: 40, as: UInt8.self)! ^ 0x5A, at: 40)
+        #expect(throws: ArrowIPCError.self) { _ = try LZ4FrameDecoder.decompressAll(bytes) }
+    }
+
+    @Test func garbageIsAnErrorNotACrash() throws {
+        let error = #expect(throws: ArrowIPCError.self) {
+            _ = try LZ4FrameDecoder.decompressAll(ByteBuffer(bytes: [0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08]))
+        }
+        #expect(error?.kind == .decompression)
+    }
+}
