@@ -38,10 +38,10 @@ public struct BottleneckAnalyzer: Sendable {
         if let retry = rules.retries(minimumRatio: retryRatio, minimumShare: retryShare) { timed.append(retry) }
         if profile.idleShare >= untrackedShare { timed.append(rules.untracked()) }
         timed.sort { $0.share > $1.share }
-        // Memory pressure is not a share of time: over the limit it comes first (the run risks
+        // Memory pressure is not a share of time: RSS over its limit comes first (the run risks
         // failing), otherwise right after the main time bottleneck.
-        if let pressure = rules.memory(threshold: memoryPressure) {
-            timed.insert(pressure, at: pressure.share >= 1 ? 0 : min(1, timed.count))
+        if let (pressure, critical) = rules.memory(threshold: memoryPressure) {
+            timed.insert(pressure, at: critical ? 0 : min(1, timed.count))
         }
         return timed
     }

@@ -178,7 +178,9 @@ struct BottleneckRules {
             advice: "transient failures: check the network path to the storage")
     }
 
-    func memory(threshold: Double) -> Bottleneck? {
+    /// Memory against its limits; `critical` when RSS is over its limit (a full download buffer
+    /// is the budget doing its job, never critical).
+    func memory(threshold: Double) -> (bottleneck: Bottleneck, critical: Bool)? {
         guard let memory else { return nil }
         let limit = settings.memoryLimitBytes ?? system.memoryBytes
         let rssFraction = limit > 0 ? Double(memory.peakResidentBytes) / Double(limit) : 0
@@ -190,25 +192,25 @@ struct BottleneckRules {
         if rssFraction >= bufferFraction {
             let cause = "peak RSS \(Units.bytes(memory.peakResidentBytes)) of \(Units.bytes(limit))"
             if settings.strategy != "streaming" {
-                return Bottleneck(kind: .memoryPressure, share: rssFraction, cause: cause,
+                return (Bottleneck(kind: .memoryPressure, share: rssFraction, cause: cause,
                     advice: "use strategy streaming: its memory stays bounded whatever the table size",
-                    change: SettingChange(key: "defaults.strategy", from: settings.strategy, to: "streaming"))
+                    change: SettingChange(key: "defaults.strategy", from: settings.strategy, to: "streaming")), rssFraction >= 1)
             }
             let p = max(1, settings.downloadParallelism)
-            return Bottleneck(kind: .memoryPressure, share: rssFraction, cause: cause,
+            return (Bottleneck(kind: .memoryPressure, share: rssFraction, cause: cause,
                 advice: p > 1 ? "lower download_parallelism to \(max(1, p / 2))" : "lower the memory budget",
-                change: p > 1 ? SettingChange(key: "defaults.download_parallelism", from: String(p), to: String(max(1, p / 2))) : nil)
+                change: p > 1 ? SettingChange(key: "defaults.download_parallelism", from: String(p), to: String(max(1, p / 2))) : nil), rssFraction >= 1)
         }
         // Buffer full: downloads waited for the load. Raise the budget only where memory allows.
         let budget = settings.memoryBudgetBytes ?? 0, high = memory.bufferHighWaterBytes ?? 0
         let cause = "the download buffer peaked at \(Units.bytes(high)) of its \(Units.bytes(budget)) budget"
         if memory.peakResidentBytes + budget < system.memoryBytes / 2 {
-            return Bottleneck(kind: .memoryPressure, share: bufferFraction, cause: cause,
+            return (Bottleneck(kind: .memoryPressure, share: bufferFraction, cause: cause,
                 advice: "downloads waited for space; raise the memory budget to \(Units.sizeLiteral(budget * 2))",
-                change: SettingChange(key: "defaults.memory_budget", from: Units.sizeLiteral(budget), to: Units.sizeLiteral(budget * 2)))
+                change: SettingChange(key: "defaults.memory_budget", from: Units.sizeLiteral(budget), to: Units.sizeLiteral(budget * 2))), false)
         }
-        return Bottleneck(kind: .memoryPressure, share: bufferFraction, cause: cause,
-            advice: "downloads waited for space, and memory is short; keep the budget")
+        return (Bottleneck(kind: .memoryPressure, share: bufferFraction, cause: cause,
+            advice: "downloads waited for space, and memory is short; keep the budget"), false)
     }
 
     func untracked() -> Bottleneck {

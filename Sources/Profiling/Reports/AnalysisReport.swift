@@ -1,0 +1,95 @@
+import Foundation
+
+/// Everything `dbduck analyze` found, as one Codable value: rendered as terminal text
+/// (``terminalText()``), JSON (``jsonData()``) and a self-contained HTML page (``html()``).
+///
+/// ```swift
+/// let report = AnalysisReport.analyze(events: recorder.events(), memory: sampler.stop(),
+///                                     system: .current(duckdbVersion: "v2.0.1"), settings: used,
+///                                     strategyRuns: runs)
+/// print(report.terminalText())
+/// try report.write(html: "report.html")
+/// ```
+public struct AnalysisReport: Sendable, Codable, Hashable {
+    public var generatedAt: Date
+    public var title: String
+    public var system: SystemInfo
+    public var settings: RunSettings
+    /// One profile per table.
+    public var tables: [PhaseProfile]
+    /// All tables together.
+    public var overall: PhaseProfile
+    public var memory: MemoryTimeline?
+    /// The bottleneck first, then the next ones.
+    public var bottlenecks: [Bottleneck]
+    public var comparison: StrategyComparison?
+    public var recommendation: Recommendation
+    /// Free-form remarks from the caller (e.g. "sample: 100000 rows of 6001215").
+    public var notes: [String]
+
+    public init(generatedAt: Date, title: String, system: SystemInfo, settings: RunSettings,
+                tables: [PhaseProfile], overall: PhaseProfile, memory: MemoryTimeline?, bottlenecks: [Bottleneck],
+                comparison: StrategyComparison?, recommendation: Recommendation, notes: [String] = []) {
+        self.generatedAt = generatedAt; self.title = title; self.system = system; self.settings = settings
+        self.tables = tables; self.overall = overall; self.memory = memory; self.bottlenecks = bottlenecks
+        self.comparison = comparison; self.recommendation = recommendation; self.notes = notes
+    }
+
+    /// Profiles the events, names the bottlenecks, compares the strategy runs and recommends settings.
+    /// - Parameters:
+    ///   - events: the recorded run (``PhaseRecorder/events()``), all tables.
+    ///   - memory: the run's timeline from ``MemorySampler/stop()``.
+    ///   - settings: the settings the recorded run used.
+    ///   - strategyRuns: each strategy measured on the same sample (may be empty).
+    public static func analyze(events: [RecordedEvent], memory: MemoryTimeline?, system: SystemInfo,
+                               settings: RunSettings, strategyRuns: [StrategyRun] = [],
+                               title: String = "dbduck analyze", generatedAt: Date = Date(),
+                               notes: [String] = [], analyzer: BottleneckAnalyzer = BottleneckAnalyzer()) -> AnalysisReport {
+        let overall = PhaseProfile(events: events)
+        let bottlenecks = analyzer.analyze(overall, settings: settings, system: system, memory: memory)
+        let comparison = strategyRuns.isEmpty ? nil
+            : StrategyComparison(runs: strategyRuns, current: settings.strategy,
+                                 memoryLimitBytes: settings.memoryLimitBytes ?? system.memoryBytes)
+        return AnalysisReport(generatedAt: generatedAt, title: title, system: system, settings: settings,
+                              tables: PhaseProfile.perTable(events), overall: overall, memory: memory,
+                              bottlenecks: bottlenecks, comparison: comparison,
+                              recommendation: Recommendation(settings: settings, comparison: comparison, bottlenecks: bottlenecks),
+                              notes: notes)
+    }
+
+    /// The recommendation in the seed's YAML form, with this run's data profile as comments.
+    public var seedYAML: String {
+        let tableCount = max(1, tables.count)
+        return recommendation.seedYAML(averageTableBytes: overall.bytes / tableCount, rows: overall.rows,
+                                       roundTripSeconds: system.roundTripSeconds)
+    }
+}
+
+extension AnalysisReport {
+    /// Pretty-printed JSON with sorted keys and ISO 8601 dates.
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try encoder.encode(self)
+    }
+
+    /// Reads a report written by ``jsonData()``.
+    public static func decode(json: Data) throws -> AnalysisReport {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try decoder.decode(AnalysisReport.self, from: json)
+    }
+
+    /// Writes ``jsonData()`` to `path`.
+    public func write(json path: String) throws {
+        try jsonData().write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    /// Writes ``html()`` to `path`.
+    public func write(html path: String) throws {
+        try Data(html().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}
