@@ -35,7 +35,8 @@ struct PhaseSweep {
         var previous = points.first?.time ?? 0
         for point in points {
             let length = point.time - previous
-            if length > 0 {
+            // Float noise between boundaries that should coincide (start + duration) is not time.
+            if length > 1e-12 {
                 if activeCount == 0 {
                     idle += length
                 } else {

@@ -13,14 +13,16 @@ enum Units {
 
     static func count(_ value: Double) -> String {
         let a = abs(value)
-        if a >= 1e9 { return number(value / 1e9) + "G" }
-        if a >= 1e6 { return number(value / 1e6) + "M" }
+        // Thresholds just below the powers of ten, so 999,999.7 reads "1.00M", not "1000k".
+        if a >= 999_500_000 { return number(value / 1e9) + "G" }
+        if a >= 999_500 { return number(value / 1e6) + "M" }
         if a >= 1e4 { return number(value / 1e3) + "k" }
         return a >= 100 || value == value.rounded() ? String(Int(value.rounded())) : number(value)
     }
     static func rowsPerSecond(_ value: Double) -> String { count(value) + " rows/s" }
 
     static func seconds(_ value: Double) -> String {
+        if value == 0 { return "0 s" }
         if value >= 120 { return number(value / 60) + " min" }
         if value >= 1 { return number(value) + " s" }
         if value >= 0.001 { return number(value * 1000) + " ms" }

@@ -22,7 +22,7 @@ extension AnalysisReport {
         body{font-family:system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:24px auto;max-width:1000px;color:#222;padding:0 16px}
         h1{margin-bottom:0}h2{border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:32px}
         .muted{color:#777}table{border-collapse:collapse;margin:8px 0}td,th{padding:3px 10px;border-bottom:1px solid #eee;text-align:right}
-        td:first-child,th:first-child{text-align:left}pre{background:#f6f8fa;padding:10px;border-radius:4px}
+        td:first-child,th:first-child{text-align:left}table.kv td{text-align:left}pre{background:#f6f8fa;padding:10px;border-radius:4px}
         .bottleneck{font-size:1.1em}.chart{display:block;margin:12px 0;max-width:100%;height:auto}
         .chart text{font-family:inherit;fill:#333}
         </style></head><body>
@@ -54,7 +54,7 @@ extension AnalysisReport {
         if let t = settings.threads { rows.append(("threads", String(t))) }
         if let b = settings.memoryBudgetBytes { rows.append(("memory budget", Units.bytes(b))) }
         for note in notes { rows.append(("note", note)) }
-        return "<section><h2>System and settings</h2><table>"
+        return "<section><h2>System and settings</h2><table class=\"kv\">"
             + rows.map { "<tr><td>\(e($0.0))</td><td>\(e($0.1))</td></tr>" }.joined() + "</table></section>"
     }
 
@@ -74,11 +74,11 @@ extension AnalysisReport {
         if !p.throughput.isEmpty {
             let t0 = p.start
             if p.throughput.contains(where: { $0.downloadBytes > 0 }) {
-                s += SVGChart.lines([SVGChart.Series(name: "download MB/s", points: p.throughput.map { ($0.start - t0, $0.bytesPerSecond / 1e6) }, color: SVGChart.color(.download))],
+                s += SVGChart.lines([SVGChart.Series(name: "download MB/s", points: p.throughput.map { ($0.start + $0.width / 2 - t0, $0.bytesPerSecond / 1e6) }, color: SVGChart.color(.download))],
                                     title: "Download throughput over time", xLabel: "seconds", yLabel: "MB/s", format: Units.number)
             }
             if p.throughput.contains(where: { $0.rows > 0 }) {
-                s += SVGChart.lines([SVGChart.Series(name: "rows/s", points: p.throughput.map { ($0.start - t0, $0.rowsPerSecond) }, color: SVGChart.color(.load))],
+                s += SVGChart.lines([SVGChart.Series(name: "rows/s", points: p.throughput.map { ($0.start + $0.width / 2 - t0, $0.rowsPerSecond) }, color: SVGChart.color(.load))],
                                     title: "Rows per second over time", xLabel: "seconds", yLabel: "rows/s", format: Units.count)
             }
         }

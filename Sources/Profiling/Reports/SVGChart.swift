@@ -32,10 +32,10 @@ enum SVGChart {
     /// Line chart of one or more series sharing the y unit.
     static func lines(_ series: [Series], title: String, xLabel: String, yLabel: String,
                       format: (Double) -> String) -> String {
-        let height = 240.0, left = 70.0, right = 20.0, top = 28.0, bottom = 40.0
+        let height = 250.0, left = 70.0, right = 20.0, top = 40.0, bottom = 40.0
         let xs = series.flatMap { $0.points.map(\.x) }, ys = series.flatMap { $0.points.map(\.y) }
         let x0 = xs.min() ?? 0, x1 = max(xs.max() ?? 1, x0 + 1e-9)
-        let y1 = max(ys.max() ?? 1, 1e-9)
+        let y1 = niceCeiling(max(ys.max() ?? 1, 1e-9))
         let w = width - left - right, h = height - top - bottom
         func px(_ x: Double) -> Double { left + (x - x0) / (x1 - x0) * w }
         func py(_ y: Double) -> Double { top + h - y / y1 * h }
@@ -50,12 +50,12 @@ enum SVGChart {
             s += text(px(x), top + h + 14, Units.number(x), anchor: "middle", size: 10)
         }
         s += text(left + w / 2, height - 6, xLabel, anchor: "middle", size: 11)
-        s += text(12, top - 8, yLabel, size: 11)
+        s += text(left, top - 8, yLabel, anchor: "middle", size: 11)
         for (i, one) in series.enumerated() where !one.points.isEmpty {
             let path = one.points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
             s += "<polyline fill=\"none\" stroke=\"\(one.color)\" stroke-width=\"2\" points=\"\(path)\"/>"
-            s += rect(width - right - 170, top + Double(i) * 16 - 9, 10, 10, one.color)
-            s += text(width - right - 155, top + Double(i) * 16, one.name, size: 11)
+            s += rect(width - right - 170, 6 + Double(i) * 16, 10, 10, one.color)
+            s += text(width - right - 155, 15 + Double(i) * 16, one.name, size: 11)
         }
         return s + "</svg>"
     }
@@ -81,6 +81,13 @@ enum SVGChart {
             s += text(left + w * Double(k) / 4, axis, Units.seconds(t), anchor: "middle", size: 10)
         }
         return s + "</svg>"
+    }
+
+    /// The smallest of 1, 2, 2.5, 5 × 10^k at or above `value`, so axis ticks are round numbers.
+    static func niceCeiling(_ value: Double) -> Double {
+        let scale = pow(10, floor(log10(value)))
+        for step in [1.0, 2.0, 2.5, 5.0, 10.0] where step * scale >= value * (1 - 1e-12) { return step * scale }
+        return 10 * scale
     }
 
     static func color(_ phase: TransferPhase) -> String {

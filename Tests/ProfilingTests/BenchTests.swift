@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+@testable import Profiling
+
+@Suite struct BenchTests {
+    func result(_ name: String, _ seconds: Double, rows: Int = 1000, peak: Int? = nil, _ parameters: [String: String] = [:]) -> BenchResult {
+        BenchResult(name: name, parameters: parameters, iterations: 3, seconds: seconds, rows: rows, peakRSSBytes: peak)
+    }
+
+    @Test func compareGivesBeforeAfterRatios() throws {
+        let old = BenchReport(results: [result("decode", 2, peak: 100), result("load", 1, ["strategy": "batch"]), result("gone", 1)])
+        let new = BenchReport(results: [result("load", 4, ["strategy": "batch"]), result("decode", 0.5, peak: 150), result("added", 1)])
+        let diff = BenchComparison.compare(old: old, new: new)
+        #expect(diff.entries.map(\.key) == ["load [strategy=batch]", "decode"])
+        let load = diff.entries[0], decode = diff.entries[1]
+        #expect(load.speedup == 0.25 && load.timeRatio == 4 && load.rowsPerSecondRatio == 0.25)
+        #expect(decode.speedup == 4 && decode.timeRatio == 0.25 && decode.rowsPerSecondRatio == 4)
+        #expect(decode.peakRSSRatio == 1.5 && load.peakRSSRatio == nil)
+        #expect(diff.onlyOld == ["gone"] && diff.onlyNew == ["added"])
+        let table = diff.table()
+        #expect(table.contains("4.00x") && table.contains("0.25x") && table.contains("only before: gone"))
+    }
+
+    @Test func parametersAreMatchedWhateverTheirOrder() {
+        let a = result("transfer", 1, ["strategy": "streaming", "rows": "10"]), b = result("transfer", 2, ["rows": "10", "strategy": "streaming"])
+        #expect(a.key == b.key && a.key == "transfer [rows=10, strategy=streaming]")
+        #expect(BenchComparison(old: BenchReport(results: [a]), new: BenchReport(results: [b])).entries.first?.speedup == 0.5)
+    }
+
+    @Test func savesAndLoadsJSONWithSnakeCaseKeys() throws {
+        let report = BenchReport(createdAt: Date(timeIntervalSince1970: 1_780_000_000), system: nil,
+                                 results: [result("decode", 0.5, rows: 2000, peak: 1 << 20, ["rows": "2000"])])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }   // cleanup only
+        try report.save(to: path)
+        #expect(try BenchReport.load(from: path) == report)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        let first = try #require((object["results"] as? [[String: Any]])?.first)
+        #expect(first["rows_per_s"] as? Double == 4000)
+        #expect(first["peak_rss_bytes"] as? Int == 1 << 20)
+        #expect(first["name"] as? String == "decode")
+    }
+
+    @Test func suiteRunsWarmupAndIterationsAndFilters() async throws {
+        final class Counter: @unchecked Sendable {   // only touched from the suite's sequential loop
+            var calls = 0
+        }
+        let counter = Counter()
+        let suite = BenchSuite([
+            BenchCase("counted", parameters: ["n": "1"], iterations: 4, warmup: 2) { counter.calls += 1; return BenchWork(rows: 10, bytes: 5) },
+            BenchCase("skipped") { Issue.record("filtered case ran"); return BenchWork() },
+        ])
+        let report = try await suite.run(matching: "COUNT")
+        #expect(counter.calls == 6)
+        let only = try #require(report.results.first)
+        #expect(report.results.count == 1)
+        #expect(only.iterations == 4 && only.rows == 10 && only.bytes == 5)
+        #expect(only.minSeconds <= only.seconds && only.seconds <= only.maxSeconds)
+        #expect(report.table().contains("counted [n=1]"))
+    }
+
+    @Test func failingCaseStopsTheSuite() async {
+        struct Boom: Error {}
+        let suite = BenchSuite([BenchCase("fails", iterations: 2, warmup: 0) { throw Boom() }])
+        await #expect(throws: Boom.self) { try await suite.run() }
+    }
+
+    @Test func sizedCasesCarryTheirSize() {
+        let cases = BenchCase.sized("memory", sizes: [10, 100], parameters: ["strategy": "streaming"]) { n in { BenchWork(rows: n) } }
+        #expect(cases.map(\.parameters) == [["strategy": "streaming", "rows": "10"], ["strategy": "streaming", "rows": "100"]])
+    }
+
+    @Test func profilingCasesRun() async throws {
+        let report = try await BenchSuite(ProfilingBenchCases.all(events: 1000)).run()
+        #expect(report.results.map(\.name) == ["recorder: record", "recorder: record, contended", "recorder: measure",
+                                               "recorder: measure", "profile: build", "report: analyze + render"])
+        #expect(report.results[0].rows == 1000 && report.results[1].rows == 1000)
+    }
+}
