@@ -44,10 +44,8 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Profiling", dependencies: [
-            "Replication", "Databricks", "DuckDB",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        // The profiler needs only the TransferObserver types, so Replication (or the CLI) can use it.
+        .target(name: "Profiling", dependencies: ["Databricks"]),
         .executableTarget(name: "dbduck", dependencies: [
             "Profiling", "Replication", "Databricks", "DuckDB",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -61,7 +59,7 @@ let package = Package(
         .testTarget(name: "DatabricksTests", dependencies: ["Databricks", "ArrowIPC",
                     .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "DuckDB", "Databricks"]),
-        .testTarget(name: "ProfilingTests", dependencies: ["Profiling", "Replication"]),
+        .testTarget(name: "ProfilingTests", dependencies: ["Profiling", "Databricks"]),
         .testTarget(name: "CLITests", dependencies: ["DuckDB"]),
     ],
     swiftLanguageModes: [.v6]
