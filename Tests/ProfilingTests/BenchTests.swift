@@ -77,3 +77,20 @@ import Testing
         #expect(report.results[0].rows == 1000 && report.results[1].rows == 1000)
     }
 }
+
+@Suite struct MemoryScalingTests {
+    @Test func comparesPeakGrowthWithRowGrowth() throws {
+        let results = [
+            BenchResult(name: "memory", parameters: ["strategy": "streaming", "rows": "1000000"], iterations: 1, seconds: 10, peakRSSBytes: 110, peakRSSGrowthBytes: 60),
+            BenchResult(name: "memory", parameters: ["strategy": "streaming", "rows": "100000"], iterations: 1, seconds: 1, peakRSSBytes: 100, peakRSSGrowthBytes: 50),
+            BenchResult(name: "memory", parameters: ["strategy": "batch", "rows": "1000000"], iterations: 1, seconds: 10, peakRSSBytes: 1000),
+            BenchResult(name: "memory", parameters: ["strategy": "batch", "rows": "100000"], iterations: 1, seconds: 1, peakRSSBytes: 100),
+        ]
+        let streaming = try #require(MemoryScaling(results: results, name: "memory", parameters: ["strategy": "streaming"]))
+        #expect(streaming.points.map(\.rows) == [100_000, 1_000_000])
+        #expect(streaming.rowsRatio == 10 && abs(streaming.peakRatio - 1.1) < 1e-12 && streaming.isSublinear)
+        let batch = try #require(MemoryScaling(results: results, name: "memory", parameters: ["strategy": "batch"]))
+        #expect(batch.peakRatio == 10 && !batch.isSublinear)
+        #expect(MemoryScaling(results: results, name: "memory", parameters: ["strategy": "parquet"]) == nil)
+    }
+}

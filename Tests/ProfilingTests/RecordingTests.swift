@@ -74,3 +74,19 @@ import Testing
         #expect(timeline.samples.count == 1)
     }
 }
+
+@Suite struct ProfilingSessionTests {
+    @Test func sessionRecordsEventsAndMemoryOnOneClock() throws {
+        let session = ProfilingSession(memoryInterval: .milliseconds(2))
+        session.start()
+        let observer: (any TransferObserver)? = session.recorder
+        observer.measure(.download, table: "t", bytes: 1000) { usleep(3000) }
+        observer.measure(.load, table: "t", rows: 50) { usleep(3000) }
+        let run = session.stop()
+        #expect(run.events.map(\.phase) == [.download, .load])
+        #expect(run.wallSeconds >= run.events[1].end)
+        let row = StrategyRun(strategy: "streaming", run: run)
+        #expect(row.rows == 50 && row.bytes == 1000 && row.seconds >= 0.006)
+        #expect(row.peakRSSBytes == run.memory.peakResidentBytes)
+    }
+}

@@ -1,8 +1,14 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Runs benchmark cases one after another and collects a ``BenchReport``.
 ///
 /// Each case: optional `setUp`, `warmup` unmeasured iterations, then `iterations` timed ones
 /// (median, min, max). Memory is sampled during the measured iterations by a ``MemorySampler``
-/// (and the kernel's peak, reset before the case where the system allows).
+/// (and the kernel's peak, reset before the case where the system allows). In one process,
+/// `peakRSSGrowthBytes` is the per-case figure; run memory-per-size series in fresh processes
+/// when absolute peaks must be compared.
 ///
 /// ```swift
 /// var suite = BenchSuite(ProfilingBenchCases.all())
@@ -39,6 +45,9 @@ public struct BenchSuite: Sendable {
     public func measure(_ benchCase: BenchCase) async throws -> BenchResult {
         try await benchCase.setUp?()
         for _ in 0..<benchCase.warmup { _ = try await benchCase.body() }
+        // Hand memory freed by earlier cases back to the kernel, so this case's baseline and
+        // peak RSS are its own rather than what malloc kept from before.
+        Self.trimMalloc()
         let sampler = MemorySampler(interval: memoryInterval)
         sampler.start()
         var times: [Double] = []
@@ -61,5 +70,16 @@ public struct BenchSuite: Sendable {
                            seconds: median, minSeconds: times.first, maxSeconds: times.last, rows: work.rows, bytes: work.bytes,
                            peakRSSBytes: measured ? memory.peakResidentBytes : nil,
                            peakRSSGrowthBytes: measured ? memory.peakGrowthBytes : nil)
+    }
+
+    /// glibc's `malloc_trim(0)`, looked up at run time: the Glibc module does not export
+    /// <malloc.h>. Does nothing where the symbol is missing (other C libraries, other systems).
+    private static func trimMalloc() {
+        #if canImport(Glibc)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+        // Safe: glibc declares `int malloc_trim(size_t pad)`, which is exactly this C signature.
+        typealias MallocTrim = @convention(c) (Int) -> Int32
+        _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+        #endif
     }
 }
