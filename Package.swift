@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
@@ -36,9 +37,13 @@ let package = Package(
             "ArrowIPC",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Test support shared by DatabricksTests, ReplicationTests and CLITests: the emulator launcher.
+        .target(name: "DBDuckTesting", dependencies: ["Databricks"]),
         .target(name: "Replication", dependencies: [
             "DuckDB", "ArrowIPC", "Databricks",
             .product(name: "Yams", package: "Yams"),
@@ -56,11 +61,11 @@ let package = Package(
         .testTarget(name: "DuckDBTests", dependencies: ["DuckDB"]),
         .testTarget(name: "ArrowIPCTests", dependencies: ["ArrowIPC", "DuckDB"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "DatabricksTests", dependencies: ["Databricks", "ArrowIPC",
+        .testTarget(name: "DatabricksTests", dependencies: ["Databricks", "ArrowIPC", "DBDuckTesting",
                     .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "DuckDB", "Databricks"]),
+        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "DuckDB", "Databricks", "DBDuckTesting"]),
         .testTarget(name: "ProfilingTests", dependencies: ["Profiling", "Databricks"]),
-        .testTarget(name: "CLITests", dependencies: ["DuckDB"]),
+        .testTarget(name: "CLITests", dependencies: ["DuckDB", "DBDuckTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

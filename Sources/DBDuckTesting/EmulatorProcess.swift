@@ -1,0 +1,239 @@
+import Databricks
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A running Databricks warehouse emulator (`python -m emulator serve`, see emulator/README.md),
+/// for tests of the client, the replicator and the CLI.
+///
+/// ```swift
+/// try await EmulatorProcess.withRunning(tls: true, faults: "503,target=storage,count=2") { emulator in
+///     let client = try DatabricksClient(workspace: emulator.workspace())
+///     …
+/// }
+/// ```
+public struct EmulatorProcess: Sendable {
+    /// e.g. `http://127.0.0.1:41234` (or `https://` with `tls`).
+    public let host: String
+    public let token: String
+    public let warehouseID: String
+    /// The storage server's base URL (external links point there).
+    public let storage: String
+    /// The CA certificate to trust, with `tls`.
+    public let caFile: String?
+    /// The data directory the emulator serves.
+    public let dataDirectory: String
+    /// The emulator's stderr, for diagnosing a failed test.
+    public let logFile: String
+
+    /// A PAT workspace for this emulator.
+    public func workspace(warehouseID: String? = nil) -> Workspace {
+        Workspace(host: host, credentials: .personalAccessToken(Secret(token)), warehouseID: warehouseID ?? self.warehouseID,
+                  credentialSource: "emulator", caFile: caFile)
+    }
+
+    /// Environment variables for the CLI or `Workspace.resolve` (PAT).
+    public var environment: [String: String] {
+        var values = ["DATABRICKS_HOST": host, "DATABRICKS_TOKEN": token, "DATABRICKS_WAREHOUSE_ID": warehouseID]
+        if let caFile { values["DBDUCK_CA_FILE"] = caFile }
+        return values
+    }
+
+    /// Starts the emulator on free ports, runs `body`, and stops the emulator on every path.
+    ///
+    /// - Parameters:
+    ///   - data: a data directory; nil uses a cached directory seeded once at `seedScale` (default 0.01).
+    ///   - tls: serve HTTPS with a fresh self-signed CA (`caFile`).
+    ///   - faults: a fault spec (`--faults`), e.g. `"429,target=execute,count=1"`.
+    /// - Throws: ``EmulatorError`` when the venv is missing or the emulator does not start.
+    public static func withRunning<T>(data: String? = nil, seedScale: Double? = nil, tls: Bool = false,
+                                      faults: String? = nil, extraArguments: [String] = [],
+                                      _ body: (EmulatorProcess) async throws -> T) async throws -> T {
+        let python = try EmulatorPaths.python()
+        let directory = try data ?? seededDataDirectory(scale: seedScale ?? 0.01)
+        var arguments = ["-m", "emulator", "serve", "--data", directory, "--port", "0", "--storage-port", "0"]
+        if tls { arguments.append("--tls") }
+        if let faults { arguments += ["--faults", faults] }
+        arguments += extraArguments
+        let server = try ServerProcess(python: python, arguments: arguments)
+        do {
+            let line = try await server.firstLine(timeout: 90)
+            let emulator = try parse(line, data: directory, log: server.logFile)
+            let value = try await body(emulator)
+            server.stop()
+            return value
+        } catch {
+            server.stop()
+            throw error
+        }
+    }
+
+    private static func parse(_ line: String, data: String, log: String) throws -> EmulatorProcess {
+        struct Ready: Decodable {
+            var host: String; var token: String; var warehouse_id: String; var storage: String?; var ca_file: String?
+        }
+        guard let ready = try? JSONDecoder().decode(Ready.self, from: Data(line.utf8)) else {
+            throw EmulatorError.badHandshake(line: String(line.prefix(300)), log: log)
+        }
+        return EmulatorProcess(host: ready.host, token: ready.token, warehouseID: ready.warehouse_id,
+                               storage: ready.storage ?? ready.host, caFile: ready.ca_file, dataDirectory: data,
+                               logFile: log)
+    }
+
+    /// A data directory seeded by `python -m emulator seed --scale S`, created once per scale
+    /// under `<repo>/.build/emulator-data/` and reused (tests must not modify it; copy it first).
+    public static func seededDataDirectory(scale: Double) throws -> String {
+        let root = EmulatorPaths.repositoryRoot + "/.build/emulator-data"
+        let target = "\(root)/scale-\(scale)"
+        let manager = FileManager.default
+        if manager.fileExists(atPath: target + "/.seeded") { return target }
+        try manager.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let staging = "\(root)/.staging-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
+        try? manager.removeItem(atPath: staging)
+        try runToCompletion(EmulatorPaths.python(), ["-m", "emulator", "seed", "--data", staging, "--scale", "\(scale)"])
+        _ = manager.createFile(atPath: staging + "/.seeded", contents: Data())
+        // Another test process may have won the race; either copy is complete.
+        if (try? manager.moveItem(atPath: staging, toPath: target)) == nil {
+            try? manager.removeItem(atPath: staging)
+            guard manager.fileExists(atPath: target + "/.seeded") else {
+                throw EmulatorError.seedFailed(status: -1, output: "could not move the seeded data into \(target)")
+            }
+        }
+        return target
+    }
+
+    /// Copies a seeded directory to a fresh temporary one, for tests that change tables.
+    public static func scratchCopy(of directory: String) throws -> String {
+        let target = NSTemporaryDirectory() + "dbduck-emulator-\(UUID().uuidString)"
+        try FileManager.default.copyItem(atPath: directory, toPath: target)
+        return target
+    }
+
+    static func runToCompletion(_ python: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: EmulatorPaths.repositoryRoot)
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw EmulatorError.seedFailed(status: process.terminationStatus,
+                                           output: String(decoding: data.suffix(2000), as: UTF8.self))
+        }
+    }
+}
+
+/// Why the emulator could not be used.
+public enum EmulatorError: Error, CustomStringConvertible {
+    case missingVenv(path: String)
+    case didNotStart(status: Int32?, log: String, tail: String)
+    case badHandshake(line: String, log: String)
+    case seedFailed(status: Int32, output: String)
+
+    public var description: String {
+        switch self {
+        case .missingVenv(let path):
+            return "The emulator's Python venv is missing (\(path)). Run `make test` (it creates .venv), or set DBDUCK_VENV."
+        case .didNotStart(let status, let log, let tail):
+            return "The emulator did not start (exit status \(status.map(String.init) ?? "none"); log \(log)):\n\(tail)"
+        case .badHandshake(let line, let log):
+            return "The emulator's first line is not the expected JSON {host, token, warehouse_id, storage}: \(line) (log \(log))"
+        case .seedFailed(let status, let output):
+            return "`python -m emulator seed` failed (status \(status)):\n\(output)"
+        }
+    }
+}
+
+enum EmulatorPaths {
+    /// The repository root: this file is Sources/DBDuckTesting/EmulatorProcess.swift.
+    static let repositoryRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    static func python() throws -> String {
+        let venv = ProcessInfo.processInfo.environment["DBDUCK_VENV"] ?? repositoryRoot + "/.venv"
+        let python = venv + "/bin/python"
+        guard FileManager.default.isExecutableFile(atPath: python) else { throw EmulatorError.missingVenv(path: venv) }
+        return python
+    }
+}
+
+/// The child process. `Process` is not Sendable; this box only calls its thread-safe members
+/// (`isRunning`, `terminate`, `processIdentifier`) from other threads.
+final class ServerProcess: @unchecked Sendable {
+    private let process = Process()
+    private let stdout = Pipe()
+    let logFile: String
+
+    init(python: String, arguments: [String]) throws {
+        logFile = NSTemporaryDirectory() + "dbduck-emulator-\(UUID().uuidString).log"
+        _ = FileManager.default.createFile(atPath: logFile, contents: Data())
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: EmulatorPaths.repositoryRoot)
+        var environment = ProcessInfo.processInfo.environment
+        environment["PYTHONUNBUFFERED"] = "1"
+        process.environment = environment
+        process.standardOutput = stdout
+        process.standardError = FileHandle(forWritingAtPath: logFile)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Reads the first stdout line on a background thread, then keeps draining stdout so the
+    /// emulator never blocks on a full pipe.
+    func firstLine(timeout seconds: Double) async throws -> String {
+        let handle = stdout.fileHandleForReading
+        let line: String? = try await withThrowingTaskGroup(of: String?.self) { group in
+            group.addTask {
+                await withCheckedContinuation { continuation in
+                    Thread.detachNewThread {
+                        var buffer = Data()
+                        while true {
+                            let data = handle.availableData
+                            if data.isEmpty { continuation.resume(returning: nil); return }
+                            buffer.append(data)
+                            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                                continuation.resume(returning: String(decoding: buffer[..<newline], as: UTF8.self))
+                                while !handle.availableData.isEmpty {}   // drain until the emulator exits
+                                return
+                            }
+                        }
+                    }
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(seconds))
+                return nil
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        guard let line, !line.isEmpty else {
+            stop()
+            let tail = (try? String(contentsOfFile: logFile, encoding: .utf8)).map { String($0.suffix(3000)) } ?? ""
+            throw EmulatorError.didNotStart(status: process.isRunning ? nil : process.terminationStatus, log: logFile,
+                                            tail: tail)
+        }
+        return line
+    }
+
+    /// SIGTERM, then SIGKILL after 5 s.
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+}

@@ -1,1 +1,0 @@
-// Databricks client: auth, HTTP, statement execution, downloads, Unity Catalog. See issue 5.

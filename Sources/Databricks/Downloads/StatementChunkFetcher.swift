@@ -1,0 +1,232 @@
+import ArrowIPC
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOFoundationCompat
+
+/// Fetches the chunks of one statement result: inline JSON pages through the chunk endpoint,
+/// external links straight from storage (no `Authorization`, every `http_headers` pair), with
+/// link refresh, retries, LZ4 decompression decided by the manifest, and row-count checks.
+struct StatementChunkFetcher: ChunkFetching {
+    let api: WorkspaceAPI
+    let statementID: String
+    let manifest: ResultManifest
+    let disposition: ResultDisposition
+    let initial: ResultDataWire?
+    let links: ExternalLinkStore
+    let table: String?
+
+    var compressed: Bool { manifest.compression?.uppercased() == "LZ4_FRAME" }
+    private var chunkCount: Int { manifest.totalChunkCount }
+    private var observer: (any TransferObserver)? { api.observer }
+    private var options: ClientOptions { api.options }
+
+    func fetch(_ slot: ChunkSlot, lease: MemoryLease) async throws -> ResultChunk {
+        switch disposition {
+        case .inline: return try await fetchInline(slot, lease: lease)
+        case .externalLinks: return try await download(slot, lease: lease)
+        }
+    }
+
+    // MARK: Inline pages
+
+    private func fetchInline(_ slot: ChunkSlot, lease: MemoryLease) async throws -> ResultChunk {
+        let data: ResultDataWire
+        var wireBytes = 0
+        if let initial, (initial.chunk_index ?? 0) == slot.index, initial.data_array != nil {
+            data = initial
+        } else {
+            let path = "/api/2.0/sql/statements/\(statementID)/result/chunks/\(slot.index)"
+            let start = ContinuousClock.now
+            let response = try await api.send(.GET, path, table: table)
+            wireBytes = response.body.readableBytes
+            try await lease.hold(wireBytes * 2)
+            do { data = try JSONDecoder().decode(ResultDataWire.self, from: response.body) } catch {
+                throw ResultError.corruptChunk(table: table, chunk: slot.index, chunkCount: chunkCount,
+                                               reason: "the chunk response is not valid JSON (\(WorkspaceAPI.decodingSummary(error)))")
+            }
+            observer?.record(TransferEvent(phase: .download, table: table, start: start, duration: start.duration(to: .now),
+                                           bytes: wireBytes, rows: data.data_array?.count ?? 0,
+                                           detail: "inline chunk \(slot.index)"))
+        }
+        guard let array = data.data_array else {
+            throw ResultError.missingChunk(table: table, chunk: slot.index, chunkCount: chunkCount)
+        }
+        let rows = array.map { $0.map(\.value) }
+        let expected = slot.rowCount ?? data.row_count ?? Int64(rows.count)
+        guard Int64(rows.count) == expected else {
+            throw ResultError.rowCountMismatch(table: table, chunk: slot.index, chunkCount: chunkCount, expected: expected,
+                                               actual: Int64(rows.count))
+        }
+        let chunk = ResultChunk(index: slot.index, rowOffset: slot.rowOffset ?? data.row_offset ?? 0, rowCount: expected,
+                                wireBytes: wireBytes, payload: .json(rows))
+        try await lease.hold(chunk.memoryBytes)
+        return chunk
+    }
+
+    // MARK: External links
+
+    private func download(_ slot: ChunkSlot, lease: MemoryLease) async throws -> ResultChunk {
+        var refresh = false
+        let operation = "chunk \(slot.index)"
+        return try await withRetries(policy: options.retry, observer: observer, logger: api.logger, table: table,
+                                     operation: operation) { attempt in
+            let link = try await links.link(for: slot.index, refresh: refresh)
+            refresh = false
+            var request = HTTPClientRequest(url: link.url.exposedValue)
+            request.method = .GET
+            // Storage authenticates the URL itself; only the link's own headers are sent.
+            for (name, value) in link.headers { request.headers.add(name: name, value: value.exposedValue) }
+            let start = ContinuousClock.now
+            let failure = { (cause: String) in
+                ResultError.downloadFailed(table: table, chunk: slot.index, chunkCount: chunkCount, attempts: attempt,
+                                           cause: cause)
+            }
+            let received: Received
+            do {
+                let response = try await api.transport.open(request, timeout: .seconds(3600))
+                let status = Int(response.status.code)
+                guard status == 200 else {
+                    let retryAfter = response.headers.retryAfter
+                    let cause = "HTTP \(status) from storage"
+                    switch status {
+                    case 400, 401, 403, 404:
+                        // Expired or revoked link: ask the chunk endpoint for a new one.
+                        refresh = true
+                        return .retry(cause: cause + ", refreshing the link", retryAfter: nil, error: failure(cause))
+                    case 408, 429, 500...599:
+                        return .retry(cause: cause, retryAfter: retryAfter, error: failure(cause))
+                    default:
+                        throw failure(cause)
+                    }
+                }
+                received = try await receive(response, slot: slot, link: link, lease: lease)
+            } catch let error as MemoryPreemption {
+                throw error.underlying
+            } catch let problem as Problem {
+                return .retry(cause: problem.cause, retryAfter: nil, error: problem.error)
+            } catch let error as ResultError {
+                throw error
+            } catch {
+                if error is ChunkPipeline.Preempted || error is CancellationError || Task.isCancelled { throw error }
+                let (retryable, reason) = TransportFailure.classify(error)
+                guard retryable else { throw failure(reason) }
+                return .retry(cause: "\(reason) from storage", retryAfter: nil, error: failure(reason))
+            }
+            observer?.record(TransferEvent(phase: .download, table: table, start: start, duration: start.duration(to: .now),
+                                           bytes: received.wireBytes, detail: "chunk \(slot.index)"))
+            if let decompressTime = received.decompressTime {
+                observer?.record(TransferEvent(phase: .decompress, table: table, start: start, duration: decompressTime,
+                                               bytes: received.body.readableBytes, detail: "chunk \(slot.index) LZ4"))
+            }
+            switch try check(received, slot: slot, link: link, attempt: attempt) {
+            case .success(let chunk):
+                try await lease.hold(chunk.memoryBytes)
+                return .success(chunk)
+            case .failure(let problem):
+                return .retry(cause: problem.cause, retryAfter: nil, error: problem.error)
+            }
+        }
+    }
+
+    private struct Received {
+        var body: ByteBuffer
+        var wireBytes: Int
+        var decompressTime: Duration?
+    }
+
+    /// Wraps pipeline preemption so the retry loop does not mistake it for a transport error.
+    private struct MemoryPreemption: Error { var underlying: any Error }
+
+    /// Reads the body, decompressing LZ4 frames as they arrive, reporting held bytes to the lease.
+    private func receive(_ response: HTTPClientResponse, slot: ChunkSlot, link: ExternalLink, lease: MemoryLease)
+        async throws -> Received
+    {
+        let expectedLength = response.headers.first(name: "Content-Length").flatMap { Int($0) }
+        var wireBytes = 0
+        var output = ByteBuffer()
+        var decoder = compressed ? LZ4FrameDecoder() : nil
+        var decompressTime: Duration = .zero
+        for try await part in response.body {
+            wireBytes += part.readableBytes
+            if var active = decoder {
+                let before = ContinuousClock.now
+                let plain: ByteBuffer
+                do { plain = try active.feed(part) } catch {
+                    throw Problem(cause: "invalid LZ4 data", error: .corruptChunk(
+                        table: table, chunk: slot.index, chunkCount: chunkCount, reason: "LZ4: \(error)"))
+                }
+                decompressTime += before.duration(to: .now)
+                decoder = active
+                var plainCopy = plain
+                output.writeBuffer(&plainCopy)
+            } else {
+                var copy = part
+                output.writeBuffer(&copy)
+            }
+            do { try await lease.hold(output.readableBytes + (compressed ? wireBytes : 0)) } catch {
+                throw MemoryPreemption(underlying: error)
+            }
+        }
+        if let expectedLength, expectedLength != wireBytes {
+            throw HTTPClientError.bodyLengthMismatch
+        }
+        if var active = decoder {
+            do { try active.finish() } catch {
+                throw Problem(cause: "LZ4 stream cut inside a frame", error: .corruptChunk(
+                    table: table, chunk: slot.index, chunkCount: chunkCount, reason: "LZ4 stream cut inside a frame (\(error))"))
+            }
+        }
+        return Received(body: output, wireBytes: wireBytes, decompressTime: compressed ? decompressTime : nil)
+    }
+
+    private struct Problem: Error { var cause: String; var error: ResultError }
+
+    /// Decodes enough to count rows and compares with the manifest; a mismatch is retried (it is
+    /// what a silently cut download looks like).
+    private func check(_ received: Received, slot: ChunkSlot, link: ExternalLink, attempt: Int) throws
+        -> Result<ResultChunk, Problem>
+    {
+        let expected = slot.rowCount ?? link.rowCount
+        let rowOffset = slot.rowOffset ?? link.rowOffset ?? 0
+        let rows: Int64
+        let payload: ResultChunk.Payload
+        switch manifest.format {
+        case .arrowStream:
+            do {
+                let counted = try ArrowRowCounter.count(received.body)
+                rows = counted.rows
+            } catch {
+                return .failure(Problem(cause: "undecodable Arrow stream (\(error))",
+                                        error: .corruptChunk(table: table, chunk: slot.index, chunkCount: chunkCount,
+                                                             reason: "\(error)")))
+            }
+            payload = .arrow(received.body)
+        case .jsonArray:
+            guard let array = try? JSONDecoder().decode([[JSONCell]].self, from: received.body) else {
+                return .failure(Problem(cause: "invalid JSON body",
+                                        error: .corruptChunk(table: table, chunk: slot.index, chunkCount: chunkCount,
+                                                             reason: "the JSON_ARRAY body is not an array of rows")))
+            }
+            let values = array.map { $0.map(\.value) }
+            rows = Int64(values.count)
+            payload = .json(values)
+        case .csv:
+            guard let records = CSVRecordCounter.count(received.body) else {
+                return .failure(Problem(cause: "CSV cut inside a quoted field",
+                                        error: .corruptChunk(table: table, chunk: slot.index, chunkCount: chunkCount,
+                                                             reason: "CSV ends inside a quoted field")))
+            }
+            rows = slot.index == 0 && records > 0 ? records - 1 : records
+            payload = .csv(received.body)
+        }
+        if let expected, expected != rows {
+            return .failure(Problem(cause: "chunk held \(rows) rows, expected \(expected)",
+                                    error: .rowCountMismatch(table: table, chunk: slot.index, chunkCount: chunkCount,
+                                                             expected: expected, actual: rows)))
+        }
+        return .success(ResultChunk(index: slot.index, rowOffset: rowOffset, rowCount: rows,
+                                    wireBytes: received.wireBytes, payload: payload))
+    }
+}

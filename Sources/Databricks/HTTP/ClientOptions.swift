@@ -1,0 +1,40 @@
+/// Tuning of a ``DatabricksClient``: parallelism, memory, retries, timeouts.
+public struct ClientOptions: Sendable {
+    /// External-link downloads in flight at once (see the final report of issue 5 for the measurement).
+    public var downloadParallelism: Int
+    /// Upper bound on result bytes held by the download pipeline: bytes being downloaded plus
+    /// chunks waiting for the consumer. A single chunk larger than this is fetched alone.
+    public var memoryBudgetBytes: Int
+    public var retry: RetryPolicy
+    /// TCP (and TLS) connection establishment.
+    public var connectTimeout: Duration
+    /// Longest silence while reading a response.
+    public var readTimeout: Duration
+    /// First delay between status polls of a running statement; grows ×1.5 up to ``maxPollInterval``.
+    public var pollInterval: Duration
+    public var maxPollInterval: Duration
+    /// A link is refreshed through the chunk endpoint when it expires within this margin.
+    public var linkRefreshMargin: Duration
+    /// Idle keep-alive connections are closed after this long.
+    public var idleConnectionTimeout: Duration
+    /// Sent as `User-Agent` on every request.
+    public var userAgent: String
+
+    public init(downloadParallelism: Int = 4, memoryBudgetBytes: Int = 512 << 20, retry: RetryPolicy = RetryPolicy(),
+                connectTimeout: Duration = .seconds(10), readTimeout: Duration = .seconds(60),
+                pollInterval: Duration = .milliseconds(100), maxPollInterval: Duration = .seconds(2),
+                linkRefreshMargin: Duration = .seconds(60), idleConnectionTimeout: Duration = .seconds(60),
+                userAgent: String = ClientOptions.defaultUserAgent) {
+        self.downloadParallelism = max(1, downloadParallelism)
+        self.memoryBudgetBytes = max(1, memoryBudgetBytes)
+        self.retry = retry
+        self.connectTimeout = connectTimeout; self.readTimeout = readTimeout
+        self.pollInterval = pollInterval; self.maxPollInterval = maxPollInterval
+        self.linkRefreshMargin = linkRefreshMargin; self.idleConnectionTimeout = idleConnectionTimeout
+        self.userAgent = userAgent
+    }
+
+    /// dbduck's version as the client reports it; the CLI may pass its own string.
+    public static let dbduckVersion = "0.1.0"
+    public static let defaultUserAgent = "dbduck/\(dbduckVersion)"
+}

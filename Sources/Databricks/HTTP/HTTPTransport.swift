@@ -1,0 +1,122 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// The one `HTTPClient` of a ``DatabricksClient``: keep-alive pooled connections, TLS with the
+/// system trust store plus an optional CA file, connect/read timeouts, no redirects (a redirect
+/// could carry the `Authorization` header to another host).
+final class HTTPTransport: Sendable {
+    let client: HTTPClient
+    let userAgent: String
+
+    init(options: ClientOptions, caFile: String?) throws {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let caFile {
+            guard FileManager.default.isReadableFile(atPath: caFile) else {
+                throw WorkspaceConfigurationError.unreadableConfigFile(path: caFile, reason: "the CA file does not exist or is not readable")
+            }
+            tls.additionalTrustRoots = [.file(caFile)]
+        }
+        var configuration = HTTPClient.Configuration(
+            tlsConfiguration: tls,
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: options.connectTimeout.timeAmount, read: options.readTimeout.timeAmount),
+            connectionPool: .init(idleTimeout: options.idleConnectionTimeout.timeAmount,
+                                  concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, options.downloadParallelism * 2)),
+            decompression: .disabled)
+        configuration.httpVersion = .automatic
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        userAgent = options.userAgent
+    }
+
+    func shutdown() async throws { try await client.shutdown() }
+
+    /// Sends a request and collects the whole body (at most `maxBodyBytes`).
+    func send(_ request: HTTPClientRequest, timeout: Duration, maxBodyBytes: Int = 256 << 20) async throws -> HTTPResponseData {
+        var request = request
+        request.headers.replaceOrAdd(name: "User-Agent", value: userAgent)
+        let response = try await client.execute(request, timeout: timeout.timeAmount)
+        let body = try await response.body.collect(upTo: maxBodyBytes)
+        return HTTPResponseData(status: Int(response.status.code), headers: response.headers, body: body)
+    }
+
+    /// Sends a request and returns the response with its body still streaming.
+    func open(_ request: HTTPClientRequest, timeout: Duration) async throws -> HTTPClientResponse {
+        var request = request
+        request.headers.replaceOrAdd(name: "User-Agent", value: userAgent)
+        return try await client.execute(request, timeout: timeout.timeAmount)
+    }
+}
+
+/// A fully received HTTP response.
+struct HTTPResponseData: Sendable {
+    var status: Int
+    var headers: HTTPHeaders
+    var body: ByteBuffer
+
+    /// `Retry-After` in seconds (integer or HTTP date), when present and parseable.
+    var retryAfter: Duration? { headers.retryAfter }
+}
+
+extension HTTPHeaders {
+    var retryAfter: Duration? {
+        guard let value = first(name: "Retry-After")?.trimmingCharacters(in: .whitespaces) else { return nil }
+        if let seconds = Double(value), seconds >= 0 { return .milliseconds(Int64(seconds * 1000)) }
+        return nil
+    }
+}
+
+extension Duration {
+    var timeAmount: TimeAmount {
+        let (seconds, attoseconds) = components
+        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
+
+/// Classifies transport-level failures (no HTTP status) as retryable or not, with a short,
+/// secret-free reason.
+enum TransportFailure {
+    static func classify(_ error: any Error) -> (retryable: Bool, reason: String) {
+        if error is CancellationError { return (false, "cancelled") }
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .cancelled: return (false, "cancelled")
+            case .connectTimeout: return (true, "connect timeout")
+            case .readTimeout: return (true, "read timeout")
+            case .writeTimeout: return (true, "write timeout")
+            case .deadlineExceeded: return (true, "request deadline exceeded")
+            case .remoteConnectionClosed: return (true, "connection closed by the server")
+            case .tlsHandshakeTimeout: return (true, "TLS handshake timeout")
+            case .getConnectionFromPoolTimeout: return (true, "no pooled connection in time")
+            case .bodyLengthMismatch: return (true, "response body shorter than its Content-Length")
+            case .uncleanShutdown: return (true, "connection reset during the response")
+            case .alreadyShutdown: return (false, "HTTP client already shut down")
+            case .invalidURL, .emptyHost, .emptyScheme: return (false, "invalid URL")
+            default: return (true, "HTTP client error \(error)")
+            }
+        }
+        if let error = error as? NIOSSLError { return (false, "TLS error: \(error)") }
+        if let error = error as? BoringSSLError { return (false, "TLS error: \(error)") }
+        if let error = error as? IOError { return (true, "I/O error: \(error.description)") }
+        if let error = error as? ChannelError { return (true, "channel error: \(error)") }
+        if let error = error as? NIOSSLExtraError { return (false, "TLS error: \(error)") }
+        return (true, Self.short(error))
+    }
+
+    private static func short(_ error: any Error) -> String {
+        let text = "\(error)"
+        return text.count > 300 ? String(text.prefix(300)) + "…" : text
+    }
+}
+
+/// Presigned URLs carry credentials in their query string: only scheme, host and path are ever shown.
+enum RedactedURL {
+    static func describe(_ url: String) -> String {
+        guard let components = URLComponents(string: url), let host = components.host else { return "<external link>" }
+        let port = components.port.map { ":\($0)" } ?? ""
+        return "\(components.scheme ?? "https")://\(host)\(port)\(components.path)"
+    }
+}

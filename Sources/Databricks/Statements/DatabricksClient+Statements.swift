@@ -1,0 +1,132 @@
+import Foundation
+import Logging
+import NIOHTTP1
+
+extension DatabricksClient {
+    /// Runs a statement and waits (blocking call, then polling with backoff) until it is SUCCEEDED.
+    ///
+    /// Cancelling the calling task (Ctrl-C in the CLI) cancels the statement on the server too.
+    /// - Throws: ``StatementError`` for FAILED/CANCELED/CLOSED (server code, message, SQL state);
+    ///   ``DatabricksAPIError`` when the request is refused; ``TransportError``;
+    ///   ``WorkspaceConfigurationError/missingWarehouse(host:)``; `CancellationError`.
+    public func execute(_ request: StatementRequest) async throws -> StatementResult {
+        guard let warehouseID = request.warehouseID ?? workspace.warehouseID else {
+            throw WorkspaceConfigurationError.missingWarehouse(host: workspace.host)
+        }
+        let wait = request.waitTimeoutSeconds <= 0 ? 0 : min(max(request.waitTimeoutSeconds, 5), 50)
+        let body = ExecuteStatementBody(
+            statement: request.statement, warehouse_id: warehouseID, catalog: request.catalog, schema: request.schema,
+            parameters: request.parameters.isEmpty ? nil : request.parameters,
+            disposition: request.disposition.rawValue, format: request.format.rawValue, wait_timeout: "\(wait)s",
+            on_wait_timeout: "CONTINUE", row_limit: request.rowLimit, byte_limit: request.byteLimit,
+            result_compression: request.compression == .none ? nil : request.compression.rawValue)
+        let start = ContinuousClock.now
+        var response: StatementResponseWire = try await api.call(.POST, "/api/2.0/sql/statements", body: body,
+                                                                 kind: .execute, timeout: .seconds(Int64(wait) + 60))
+        guard let statementID = response.statement_id, !statementID.isEmpty else {
+            throw DatabricksAPIError(status: 200, errorCode: nil, message: "the execute response has no statement_id",
+                                     operation: "POST /api/2.0/sql/statements", host: workspace.host,
+                                     credentialHint: nil, attempts: 1)
+        }
+        logger.debug("statement submitted", metadata: ["statement.id": "\(statementID)",
+                                                       "statement.state": "\(response.status?.state ?? "?")"])
+        let interval = options.pollInterval, maxInterval = options.maxPollInterval
+        response = try await withTaskCancellationHandler {
+            var delay = interval
+            var current = response
+            while !Self.isTerminal(current.status?.state) {
+                try await Task.sleep(for: delay)
+                delay = min(delay * 1.5, maxInterval)
+                current = try await api.call(.GET, "/api/2.0/sql/statements/\(statementID)")
+            }
+            return current
+        } onCancel: {
+            // The task is cancelled: tell the warehouse, from a task of its own.
+            Task { try? await self.cancel(statementID: statementID) }
+        }
+        let state = response.status?.state ?? "UNKNOWN"
+        observer?.record(TransferEvent(phase: .warehouseWait, start: start, duration: start.duration(to: .now),
+                                       detail: "statement \(state)"))
+        guard state == "SUCCEEDED" else {
+            throw StatementError(statementID: statementID, state: state, errorCode: response.status?.error?.error_code,
+                                 message: response.status?.error?.message ?? "", sqlState: response.status?.sql_state)
+        }
+        let manifest = try (response.manifest ?? ManifestWire()).manifest(requestedFormat: request.format)
+        var result = StatementResult(statementID: statementID, manifest: manifest, disposition: request.disposition)
+        result.initial = response.result
+        if response.result?.external_links != nil { result.disposition = .externalLinks }
+        else if response.result?.data_array != nil { result.disposition = .inline }
+        return result
+    }
+
+    static func isTerminal(_ state: String?) -> Bool {
+        switch state {
+        case "SUCCEEDED", "FAILED", "CANCELED", "CLOSED": return true
+        case nil: return true
+        default: return false
+        }
+    }
+
+    /// Asks the server to cancel a statement (it only acknowledges; the state becomes CANCELED).
+    public func cancel(statementID: String) async throws {
+        _ = try await api.send(.POST, "/api/2.0/sql/statements/\(statementID)/cancel", body: EmptyBody())
+    }
+
+    /// Frees a statement's results on the server (`DELETE /api/2.0/sql/statements/{id}`).
+    public func close(statementID: String) async throws {
+        _ = try await api.send(.DELETE, "/api/2.0/sql/statements/\(statementID)")
+    }
+
+    /// The result's chunks in row order, downloaded with bounded parallelism and memory.
+    /// `table` labels observer events and error messages.
+    public func chunks(of result: StatementResult, table: String? = nil) -> ResultChunks {
+        let manifest = result.manifest
+        let initialLinks = (result.initial?.external_links ?? []).map(ExternalLink.init)
+        let compressed = manifest.compression?.uppercased() == "LZ4_FRAME"
+        let fallbackEstimate = max(1, min(options.memoryBudgetBytes / max(1, options.downloadParallelism), 8 << 20))
+        var slots: [ChunkSlot] = []
+        let known = Dictionary(manifest.chunks.map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
+        let linkHints = Dictionary(initialLinks.map { ($0.chunkIndex, $0) }, uniquingKeysWith: { first, _ in first })
+        let count = max(manifest.totalChunkCount, (manifest.chunks.map(\.index).max() ?? -1) + 1)
+        for index in 0..<count {
+            let info = known[index]
+            var estimate: Int
+            if let bytes = info?.byteCount, bytes > 0 {
+                estimate = Int(clamping: bytes)
+                if compressed { estimate += Int(clamping: linkHints[index]?.byteCount ?? bytes / 2) }
+            } else if result.disposition == .inline, index == (result.initial?.chunk_index ?? 0),
+                      let rows = result.initial?.data_array {
+                estimate = ResultChunk.estimateJSONBytes(rows.map { $0.map(\.value) })
+            } else {
+                estimate = fallbackEstimate
+            }
+            slots.append(ChunkSlot(index: index, rowOffset: info?.rowOffset, rowCount: info?.rowCount,
+                                   estimatedBytes: estimate))
+        }
+        let links = ExternalLinkStore(api: api, statementID: result.statementID, initial: initialLinks,
+                                      margin: options.linkRefreshMargin, table: table, chunkCount: count)
+        let fetcher = StatementChunkFetcher(api: api, statementID: result.statementID, manifest: manifest,
+                                            disposition: result.disposition, initial: result.initial, links: links,
+                                            table: table)
+        let expected: Int64? = manifest.chunks.isEmpty && count > 0 ? nil : manifest.totalRowCount
+        return ResultChunks(slots: slots, fetcher: fetcher, budget: options.memoryBudgetBytes,
+                            parallelism: options.downloadParallelism, expectedRows: count == 0 ? nil : expected,
+                            table: table, logger: logger)
+    }
+
+    /// Runs a small INLINE JSON query and returns all its rows (metadata helpers).
+    func queryRows(_ sql: String, parameters: [StatementParameter] = [], table: String? = nil) async throws
+        -> (columns: [ManifestColumn], rows: [[String?]])
+    {
+        let result = try await execute(StatementRequest(sql, parameters: parameters, disposition: .inline,
+                                                        format: .jsonArray, waitTimeoutSeconds: 30))
+        var rows: [[String?]] = []
+        for try await chunk in chunks(of: result, table: table) {
+            if case .json(let page) = chunk.payload { rows.append(contentsOf: page) }
+        }
+        try? await close(statementID: result.statementID)
+        return (result.manifest.columns, rows)
+    }
+}
+
+struct EmptyBody: Encodable, Sendable {}
