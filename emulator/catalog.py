@@ -1,0 +1,157 @@
+"""The emulator's metastore: Delta tables on disk under DATA/<catalog>/<schema>/<table>.
+
+Nothing is cached: every lookup reads the directory tree and the Delta log, so tables changed by
+DML (or by a test writing with `deltalake` directly) are seen at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import uuid
+from dataclasses import dataclass
+from typing import Optional
+
+os.environ.setdefault("RUST_LOG", "error")
+
+from deltalake import DeltaTable  # noqa: E402
+
+import pyarrow as pa  # noqa: E402
+
+
+class CatalogError(Exception):
+    """A metastore lookup failed; carries the Databricks error class and SQLSTATE."""
+
+    def __init__(self, error_class: str, message: str, sql_state: str, http_status: int = 404,
+                 error_code: str = "NOT_FOUND"):
+        super().__init__(message)
+        self.error_class = error_class
+        self.message = message
+        self.sql_state = sql_state
+        self.http_status = http_status
+        self.error_code = error_code
+
+
+@dataclass(frozen=True)
+class TableRef:
+    catalog: str
+    schema: str
+    table: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.catalog}.{self.schema}.{self.table}"
+
+    @property
+    def quoted(self) -> str:
+        return ".".join("`" + p.replace("`", "``") + "`" for p in (self.catalog, self.schema, self.table))
+
+
+def _is_dir(p: str) -> bool:
+    return os.path.isdir(p)
+
+
+class Catalog:
+    """Directory-backed catalogs, schemas and Delta tables."""
+
+    def __init__(self, root: str):
+        self.root = os.path.abspath(root)
+        self.write_locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+        self.metastore_id = str(uuid.uuid5(uuid.NAMESPACE_URL, "dbduck-emulator:" + self.root))
+
+    def write_lock(self, ref: TableRef) -> threading.Lock:
+        with self._lock:
+            return self.write_locks.setdefault(ref.full_name, threading.Lock())
+
+    # MARK: listing
+
+    def catalogs(self) -> list[str]:
+        if not _is_dir(self.root):
+            return []
+        return sorted(d for d in os.listdir(self.root)
+                      if not d.startswith(".") and _is_dir(os.path.join(self.root, d)))
+
+    def schemas(self, catalog: str) -> list[str]:
+        p = os.path.join(self.root, catalog)
+        if not _is_dir(p) or catalog.startswith("."):
+            raise CatalogError("SCHEMA_NOT_FOUND" if False else "CATALOG_NOT_FOUND",
+                               f"[NO_SUCH_CATALOG_EXCEPTION] Catalog '{catalog}' was not found. "
+                               "Please verify the catalog name and then retry the query or command again. "
+                               "SQLSTATE: 42704", "42704")
+        return sorted(d for d in os.listdir(p) if not d.startswith(".") and _is_dir(os.path.join(p, d)))
+
+    def tables(self, catalog: str, schema: str) -> list[str]:
+        if schema not in self.schemas(catalog):
+            raise CatalogError("SCHEMA_NOT_FOUND",
+                               f"[SCHEMA_NOT_FOUND] The schema `{catalog}`.`{schema}` cannot be found. "
+                               "Verify the spelling and correctness of the schema and catalog. SQLSTATE: 42704",
+                               "42704")
+        p = os.path.join(self.root, catalog, schema)
+        return sorted(d for d in os.listdir(p) if os.path.isdir(os.path.join(p, d, "_delta_log")))
+
+    def path(self, ref: TableRef) -> str:
+        return os.path.join(self.root, ref.catalog, ref.schema, ref.table)
+
+    def exists(self, ref: TableRef) -> bool:
+        return os.path.isdir(os.path.join(self.path(ref), "_delta_log"))
+
+    def resolve(self, parts: list[str], current_catalog: str, current_schema: str) -> TableRef:
+        """1-, 2- or 3-part name -> TableRef (not checked for existence)."""
+        if len(parts) == 1:
+            return TableRef(current_catalog, current_schema, parts[0])
+        if len(parts) == 2:
+            return TableRef(current_catalog, parts[0], parts[1])
+        if len(parts) == 3:
+            return TableRef(parts[0], parts[1], parts[2])
+        raise CatalogError("REQUIRES_SINGLE_PART_NAMESPACE",
+                           f"[TABLE_OR_VIEW_NOT_FOUND] The table or view {'.'.join(parts)} cannot be found. "
+                           "SQLSTATE: 42P01", "42P01")
+
+    def open(self, ref: TableRef, version: Optional[int] = None) -> DeltaTable:
+        if not self.exists(ref):
+            raise not_found(ref)
+        if version is None:
+            return DeltaTable(self.path(ref))
+        dt = DeltaTable(self.path(ref))
+        latest = dt.version()
+        if version < 0 or version > latest:
+            raise CatalogError("DELTA_VERSION_NOT_FOUND",
+                               f"[DELTA_CANNOT_TIME_TRAVEL_VERSIONS] Cannot time travel Delta table to version "
+                               f"{version}. Available versions: [0, {latest}]. SQLSTATE: 22003", "22003",
+                               400, "BAD_REQUEST")
+        dt.load_as_version(version)
+        return dt
+
+    # MARK: metadata
+
+    def schema_json(self, dt: DeltaTable) -> dict:
+        return json.loads(dt.schema().to_json())
+
+    def arrow_schema(self, dt: DeltaTable) -> pa.Schema:
+        return pa.schema(dt.schema().to_arrow())
+
+    def size_and_files(self, dt: DeltaTable) -> tuple[int, int]:
+        files = dt.file_uris()
+        size = 0
+        for f in files:
+            p = f[len("file://"):] if f.startswith("file://") else f
+            try:
+                size += os.path.getsize(p)
+            except OSError:
+                pass
+        return size, len(files)
+
+    def history(self, dt: DeltaTable) -> list[dict]:
+        return dt.history()
+
+
+def not_found(ref: TableRef) -> CatalogError:
+    return CatalogError(
+        "TABLE_OR_VIEW_NOT_FOUND",
+        f"[TABLE_OR_VIEW_NOT_FOUND] The table or view {ref.quoted} cannot be found. Verify the spelling "
+        "and correctness of the schema and catalog.\nIf you did not qualify the name with a schema, verify "
+        "the current_schema() output, or qualify the name with the correct schema and catalog.\nTo tolerate "
+        "the error on drop use DROP VIEW IF EXISTS or DROP TABLE IF EXISTS. SQLSTATE: 42P01",
+        "42P01")

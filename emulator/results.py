@@ -1,0 +1,228 @@
+"""Writing a statement's result as chunk files, streaming, one batch in memory at a time.
+
+ARROW_STREAM chunk = one Arrow IPC stream (schema, batches, EOS); with LZ4_FRAME every IPC message
+is its own independent LZ4 frame (fact sheet 2.2). JSON_ARRAY chunk = a JSON array of rows of
+strings/null. CSV chunk = RFC 4180 rows, header only in chunk 0, NULL as `null`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import threading
+from dataclasses import dataclass, field
+from typing import Optional
+
+import lz4.frame
+import pyarrow as pa
+
+from .sqlengine import Canceled, QueryResult, SQLError
+from .wire import WireSchema, render_column, render_rows
+
+EOS = b"\xff\xff\xff\xff\x00\x00\x00\x00"
+INLINE_LIMIT = 25 * 1024 * 1024
+
+
+@dataclass
+class Chunk:
+    index: int
+    row_offset: int
+    row_count: int
+    byte_count: int      # uncompressed bytes (manifest)
+    wire_bytes: int      # bytes of the file as served
+    path: str
+
+
+@dataclass
+class ResultSet:
+    format: str
+    compressed: bool
+    ws: Optional[WireSchema]
+    chunks: list[Chunk] = field(default_factory=list)
+    total_rows: int = 0
+    total_bytes: int = 0
+    truncated: bool = False
+
+    @property
+    def is_ddl(self) -> bool:
+        return self.ws is None
+
+
+def _lz4(data) -> bytes:
+    return lz4.frame.compress(data, block_size=lz4.frame.BLOCKSIZE_MAX4MB, block_linked=False,
+                              content_checksum=True, block_checksum=True, store_size=False)
+
+
+class _ArrowWriter:
+    def __init__(self, path: str, ws: WireSchema, compress: bool):
+        self.f = open(path, "wb")
+        self.compress = compress
+        self.raw = 0
+        self.wire = 0
+        self._msg(ws.arrow_schema().serialize())
+
+    def _msg(self, buf):
+        self.raw += len(buf)
+        data = _lz4(buf) if self.compress else buf
+        self.wire += len(data)
+        self.f.write(data)
+
+    def write(self, batch: pa.RecordBatch, ws: WireSchema):
+        self._msg(ws.arrow_batch(batch).serialize())
+
+    def close(self):
+        self._msg(EOS)
+        self.f.close()
+
+
+class _JsonWriter:
+    def __init__(self, path: str, ws: WireSchema, compress: bool):
+        self.f = open(path, "w", encoding="utf-8")
+        self.f.write("[")
+        self.first = True
+
+    def write(self, batch: pa.RecordBatch, ws: WireSchema):
+        parts = []
+        for row in render_rows(batch, ws):
+            parts.append(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
+        if parts:
+            self.f.write(("" if self.first else ",") + ",".join(parts))
+            self.first = False
+
+    def close(self):
+        self.f.write("]")
+        self.f.close()
+        self.raw = self.wire = os.path.getsize(self.f.name)
+
+
+def _csv_field(v) -> str:
+    if v is None:
+        return "null"
+    if any(c in v for c in ',"\r\n') or v == "" or v != v.strip():
+        return '"' + v.replace('"', '""') + '"'
+    return v
+
+
+class _CsvWriter:
+    def __init__(self, path: str, ws: WireSchema, compress: bool, header: bool):
+        self.f = open(path, "w", encoding="utf-8", newline="")
+        if header:
+            self.f.write(",".join(_csv_field(n) for n in ws.names) + "\r\n")
+
+    def write(self, batch: pa.RecordBatch, ws: WireSchema):
+        out = io.StringIO()
+        for row in render_rows(batch, ws):
+            out.write(",".join(_csv_field(v) for v in row) + "\r\n")
+        self.f.write(out.getvalue())
+
+    def close(self):
+        self.f.close()
+        self.raw = self.wire = os.path.getsize(self.f.name)
+
+
+def write_result(qr: QueryResult, out_dir: str, fmt: str, compress: bool, chunk_rows: int,
+                 row_limit: Optional[int], byte_limit: Optional[int], tz: str, nested_json: bool,
+                 cancel: threading.Event, inline: bool, batch_rows: int = 32768) -> ResultSet:
+    """Consume `qr` and write its chunk files into out_dir."""
+    if qr.is_ddl:
+        return ResultSet(fmt, False, None)
+    it = iter(qr.batches or ())
+    first = next(it, None)
+    ws = WireSchema(qr.schema, tz, qr.variant_names, qr.hugeint_columns, nested_json, first, qr.not_null)
+    rs = ResultSet(fmt, compress and fmt == "ARROW_STREAM", ws)
+    os.makedirs(out_dir, exist_ok=True)
+    writer = None
+    cur_rows = 0
+    internal_bytes = 0
+
+    def open_chunk():
+        idx = len(rs.chunks)
+        path = os.path.join(out_dir, f"chunk-{idx}")
+        if fmt == "ARROW_STREAM":
+            w = _ArrowWriter(path, ws, rs.compressed)
+        elif fmt == "CSV":
+            w = _CsvWriter(path, ws, False, header=(idx == 0))
+        else:
+            w = _JsonWriter(path, ws, False)
+        rs.chunks.append(Chunk(idx, rs.total_rows, 0, 0, 0, path))
+        return w
+
+    def close_chunk(w):
+        w.close()
+        c = rs.chunks[-1]
+        c.byte_count = w.raw
+        c.wire_bytes = w.wire
+
+    def source():
+        if first is not None:
+            yield first
+        yield from it
+
+    try:
+        done = False
+        for raw in source():
+            if cancel.is_set():
+                raise Canceled()
+            if raw.num_rows == 0:
+                continue
+            batch = ws.convert(raw)
+            if row_limit is not None and rs.total_rows + batch.num_rows > row_limit:
+                batch = batch.slice(0, row_limit - rs.total_rows)
+                rs.truncated = True
+                done = True
+            if byte_limit is not None and batch.num_rows:
+                per_row = max(1, batch.nbytes // batch.num_rows)
+                room = byte_limit - internal_bytes
+                if batch.nbytes > room:
+                    batch = batch.slice(0, max(0, room // per_row))
+                    rs.truncated = True
+                    done = True
+            internal_bytes += batch.nbytes
+            if inline and internal_bytes > INLINE_LIMIT:
+                raise SQLError("INLINE_RESULT_TOO_LARGE",
+                               "[INLINE_RESULT_TOO_LARGE] The result of this statement exceeds the INLINE "
+                               "disposition limit of 25 MiB. Use the EXTERNAL_LINKS disposition for large results.",
+                               "54000", "BAD_REQUEST")
+            off = 0
+            while off < batch.num_rows:
+                if writer is None:
+                    writer = open_chunk()
+                    cur_rows = 0
+                take = min(batch.num_rows - off, chunk_rows - cur_rows, batch_rows)
+                part = batch.slice(off, take)
+                writer.write(part, ws)
+                off += take
+                cur_rows += take
+                rs.total_rows += take
+                rs.chunks[-1].row_count += take
+                if cur_rows >= chunk_rows:
+                    close_chunk(writer)
+                    writer = None
+            if done:
+                if row_limit is not None and rs.total_rows >= row_limit and not rs.truncated:
+                    rs.truncated = True
+                break
+        if row_limit is not None and not rs.truncated and rs.total_rows == row_limit:
+            # LIMIT reached exactly: truncated only if more rows exist
+            nxt = next(it, None)
+            while nxt is not None and nxt.num_rows == 0:
+                nxt = next(it, None)
+            rs.truncated = nxt is not None
+        if writer is not None:
+            close_chunk(writer)
+            writer = None
+    finally:
+        if writer is not None:
+            try:
+                writer.f.close()
+            except Exception:
+                pass
+        qr.close()
+    rs.total_bytes = sum(c.byte_count for c in rs.chunks)
+    return rs
+
+
+def read_json_chunk(c: Chunk) -> list:
+    with open(c.path, "r", encoding="utf-8") as f:
+        return json.load(f)

@@ -1,0 +1,193 @@
+"""Statement records and their state machine: PENDING -> RUNNING -> SUCCEEDED | FAILED | CANCELED,
+SUCCEEDED -> CLOSED. Each statement executes on its own thread; results live as chunk files in a
+per-statement directory until closed or expired.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from .faults import Faults
+from .results import ResultSet, write_result
+from .sqlengine import Canceled, Engine, Session, SQLError
+
+TERMINAL = ("SUCCEEDED", "FAILED", "CANCELED", "CLOSED")
+
+
+def new_statement_id() -> str:
+    """UUID-like id in the shape Databricks uses (01ef9de2-db21-16af-b4cb-9ccf302d746b)."""
+    u = uuid.uuid1()
+    h = u.hex
+    return f"01{h[2:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{uuid.uuid4().hex[:12]}"
+
+
+@dataclass
+class Statement:
+    id: str
+    sql: str
+    params: list
+    session: Session
+    disposition: str
+    format: str
+    compression: bool
+    row_limit: Optional[int]
+    byte_limit: Optional[int]
+    created: float
+    state: str = "PENDING"
+    error: Optional[dict] = None
+    sql_state: Optional[str] = None
+    result: Optional[ResultSet] = None
+    nested_json: bool = False
+    link_headers: Optional[dict] = None
+    done: threading.Event = field(default_factory=threading.Event)
+    cancel: threading.Event = field(default_factory=threading.Event)
+    interrupt: Optional[Callable[[], None]] = None
+    finished_at: Optional[float] = None
+    result_dir: str = ""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class StatementStore:
+    """All statements of one emulator run."""
+
+    def __init__(self, engine: Engine, faults: Faults, results_root: str, chunk_rows: int, exec_delay: float,
+                 result_ttl: float, tz: str):
+        self.engine = engine
+        self.faults = faults
+        self.root = results_root
+        self.chunk_rows = chunk_rows
+        self.exec_delay = exec_delay
+        self.result_ttl = result_ttl
+        self.tz = tz
+        self._lock = threading.Lock()
+        self.statements: dict[str, Statement] = {}
+        self.sem = threading.BoundedSemaphore(8)
+
+    def submit(self, st: Statement) -> Statement:
+        st.result_dir = os.path.join(self.root, st.id)
+        with self._lock:
+            self.statements[st.id] = st
+        threading.Thread(target=self._run, args=(st,), daemon=True, name=f"stmt-{st.id[:8]}").start()
+        return st
+
+    def get(self, sid: str) -> Optional[Statement]:
+        with self._lock:
+            st = self.statements.get(sid)
+        if st is not None:
+            self._expire(st)
+        return st
+
+    def _expire(self, st: Statement):
+        if st.state == "SUCCEEDED" and st.finished_at and time.time() - st.finished_at > self.result_ttl:
+            self.close(st, expired=True)
+
+    def _set(self, st: Statement, state: str):
+        with st.lock:
+            if st.state in TERMINAL:
+                return False
+            st.state = state
+            return True
+
+    def _run(self, st: Statement):
+        try:
+            ready = self.faults.warehouse_ready_at(time.time())
+            while time.time() < ready:
+                if st.cancel.wait(min(0.05, max(0.0, ready - time.time()))):
+                    break
+            if st.cancel.is_set():
+                self._finish(st, "CANCELED")
+                return
+            if not self._set(st, "RUNNING"):
+                return
+            if self.exec_delay > 0 and st.cancel.wait(self.exec_delay):
+                self._finish(st, "CANCELED")
+                return
+            f = self.faults.take("fail_statement", "execute", st.sql)
+            if f is not None:
+                raise SQLError("INJECTED_FAILURE",
+                               str(f.params.get("message", "[INTERNAL_ERROR] Injected failure (emulator fault).")),
+                               str(f.params.get("sql_state", "XX000")),
+                               str(f.params.get("error_code", "INTERNAL_ERROR")))
+            with self.sem:
+                def reg(fn):
+                    st.interrupt = fn
+                qr = self.engine.run(st.sql, st.params, st.session, reg)
+                if st.cancel.is_set():
+                    qr.close()
+                    raise Canceled()
+                rs = write_result(qr, st.result_dir, st.format, st.compression, self.chunk_rows, st.row_limit,
+                                  st.byte_limit, self.tz, st.nested_json, st.cancel,
+                                  inline=(st.disposition == "INLINE"))
+            with st.lock:
+                if st.state in TERMINAL:
+                    return
+                st.result = rs
+                st.state = "SUCCEEDED"
+                st.finished_at = time.time()
+            st.done.set()
+        except Canceled:
+            self._finish(st, "CANCELED")
+        except SQLError as e:
+            if st.cancel.is_set():
+                self._finish(st, "CANCELED")
+            else:
+                self._finish(st, "FAILED", {"error_code": e.error_code, "message": e.message}, e.sql_state)
+        except Exception as e:  # an emulator bug must still end the statement, visibly
+            if st.cancel.is_set():
+                self._finish(st, "CANCELED")
+            else:
+                self._finish(st, "FAILED", {"error_code": "INTERNAL_ERROR",
+                                            "message": f"[INTERNAL_ERROR] {type(e).__name__}: {e}"}, "XX000")
+
+    def _finish(self, st: Statement, state: str, error: Optional[dict] = None, sql_state: Optional[str] = None):
+        with st.lock:
+            if st.state not in TERMINAL:
+                st.state = state
+                st.error = error
+                st.sql_state = sql_state
+                st.finished_at = time.time()
+        if state in ("CANCELED", "FAILED"):
+            shutil.rmtree(st.result_dir, ignore_errors=True)
+        st.done.set()
+
+    def cancel(self, st: Statement):
+        st.cancel.set()
+        fn = st.interrupt
+        if fn is not None and st.state == "RUNNING":
+            try:
+                fn()
+            except Exception:
+                pass
+        if st.state == "PENDING":
+            self._finish(st, "CANCELED")
+
+    def close(self, st: Statement, expired: bool = False):
+        st.cancel.set()
+        with st.lock:
+            if st.state in ("PENDING", "RUNNING"):
+                st.state = "CANCELED"
+            elif st.state == "SUCCEEDED":
+                st.state = "CLOSED"
+            st.result = None if not expired else st.result
+            if expired:
+                st.state = "CLOSED"
+                st.result = None
+        shutil.rmtree(st.result_dir, ignore_errors=True)
+        st.done.set()
+
+    def shutdown(self):
+        with self._lock:
+            sts = list(self.statements.values())
+        for st in sts:
+            st.cancel.set()
+            if st.interrupt:
+                try:
+                    st.interrupt()
+                except Exception:
+                    pass
