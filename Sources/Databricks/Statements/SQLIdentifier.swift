@@ -1,16 +1,15 @@
-/// Quotes one identifier for Databricks SQL: wrapped in backticks, embedded backticks doubled.
-///
-/// ```swift
-/// quoteIdentifier("order`s")   // "`order``s`"
-/// ```
-public func quoteIdentifier(_ name: String) -> String {
-    "`" + name.replacingOccurrences(of: "`", with: "``") + "`"
-}
-
-/// Identifier helpers for building SQL text safely (values always go through parameters).
+/// Identifier helpers for building Databricks SQL text safely (values always go through
+/// parameters). There is deliberately no free `quoteIdentifier` function: DuckDB's module has one
+/// (double quotes), and modules importing both would find the name ambiguous.
 public enum SQLIdentifier {
-    /// See ``quoteIdentifier(_:)``.
-    public static func quote(_ name: String) -> String { quoteIdentifier(name) }
+    /// Quotes one identifier: wrapped in backticks, embedded backticks doubled.
+    ///
+    /// ```swift
+    /// SQLIdentifier.quote("order`s")   // "`order``s`"
+    /// ```
+    public static func quote(_ name: String) -> String {
+        "`" + name.replacingOccurrences(of: "`", with: "``") + "`"
+    }
 
     /// Splits `catalog.schema.table` on dots outside backticks, unquoting quoted parts.
     ///
@@ -50,7 +49,7 @@ public enum SQLIdentifier {
 
     /// `a.b.c` → `` `a`.`b`.`c` ``.
     public static func quoteQualified(_ qualified: String) throws(SQLIdentifierError) -> String {
-        try split(qualified).map(quoteIdentifier).joined(separator: ".")
+        try split(qualified).map(quote).joined(separator: ".")
     }
 }
 

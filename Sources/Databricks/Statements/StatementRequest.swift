@@ -2,7 +2,7 @@
 ///
 /// Values are bound as named parameters (`:name` markers), never spliced into the SQL text:
 /// ```swift
-/// let request = StatementRequest("SELECT * FROM \(quoteIdentifier("t")) WHERE id > :min",
+/// let request = StatementRequest("SELECT * FROM \(SQLIdentifier.quote("t")) WHERE id > :min",
 ///                                parameters: [StatementParameter(name: "min", value: "10", type: "INT")],
 ///                                disposition: .externalLinks, format: .arrowStream, compression: .lz4Frame)
 /// ```

@@ -18,7 +18,7 @@ extension DatabricksClient {
             try await self.paginate("/api/2.1/unity-catalog/schemas", query: [("catalog_name", catalog)],
                                     as: SchemaListWire.self) { ($0.schemas ?? [], $0.next_page_token) }
         } fallback: {
-            try await self.queryRows("SHOW SCHEMAS IN \(quoteIdentifier(catalog))").rows.compactMap { $0.first ?? nil }
+            try await self.queryRows("SHOW SCHEMAS IN \(SQLIdentifier.quote(catalog))").rows.compactMap { $0.first ?? nil }
         }
     }
 
@@ -31,7 +31,7 @@ extension DatabricksClient {
                                     as: TableListWire.self) { ($0.tables ?? [], $0.next_page_token) }
         } fallback: {
             let (columns, rows) = try await self.queryRows(
-                "SHOW TABLES IN \(quoteIdentifier(catalog)).\(quoteIdentifier(schema))")
+                "SHOW TABLES IN \(SQLIdentifier.quote(catalog)).\(SQLIdentifier.quote(schema))")
             let column = columns.firstIndex { $0.name == "tableName" } ?? min(1, max(columns.count - 1, 0))
             return rows.compactMap { column < $0.count ? $0[column] : nil }
         }
@@ -60,7 +60,7 @@ extension DatabricksClient {
                              dataSourceFormat: wire.data_source_format, columns: columns, comment: wire.comment,
                              properties: wire.properties ?? [:], storageLocation: wire.storage_location)
         } fallback: {
-            let quoted = parts.map(quoteIdentifier).joined(separator: ".")
+            let quoted = parts.map(SQLIdentifier.quote).joined(separator: ".")
             let (_, rows) = try await self.queryRows("DESCRIBE TABLE \(quoted)", table: fullName)
             var columns: [ColumnInfo] = []
             for row in rows {
