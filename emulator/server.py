@@ -387,6 +387,11 @@ class ApiHandler(_Base):
             st.link_headers = {"x-amz-server-side-encryption-customer-algorithm": "AES256",
                                "x-amz-server-side-encryption-customer-key": base64.b64encode(secrets.token_bytes(32)).decode(),
                                }
+        if wait == 0:
+            # asynchronous mode answers PENDING at once, before the statement can start
+            resp = {"statement_id": st.id, "status": {"state": "PENDING"}}
+            app.store.submit(st)
+            return self._json(200, resp, kind="execute")
         app.store.submit(st)
         if wait > 0:
             st.done.wait(wait)
