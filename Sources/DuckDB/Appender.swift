@@ -13,7 +13,7 @@ internal import CDuckDB
 /// ```
 public final class Appender {
     private var handle: duckdb_appender?
-    private let connection: Connection               // keeps the connection open while we live
+    let connection: Connection                       // keeps the connection open while we live (internal: ArrowIngest)
     private let target: String
     /// The table's column types.
     public let columnTypes: [LogicalType]

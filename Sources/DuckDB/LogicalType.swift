@@ -132,6 +132,24 @@ extension LogicalType {
                 if let child { members.append(Member(name, LogicalType(raw: child))) }
             }
             self = .structure(members)
+        case DUCKDB_TYPE_UNION:
+            // A UNION's SQL form, so a table can be created from it (e.g. from an Arrow sparse union).
+            var members: [String] = []
+            for index in 0..<duckdb_union_type_member_count(raw) {
+                let namePointer = duckdb_union_type_member_name(raw, index)
+                let name = namePointer.map { String(cString: $0) } ?? ""
+                duckdb_free(namePointer)
+                var member: duckdb_logical_type? = duckdb_union_type_member_type(raw, index)
+                defer { duckdb_destroy_logical_type(&member) }
+                if let member { members.append("\(quoteIdentifier(name)) \(LogicalType(raw: member))") }
+            }
+            self = .other(id: Int32(id.rawValue), name: "UNION(" + members.joined(separator: ", ") + ")")
+        case DUCKDB_TYPE_TIME_NS: self = .other(id: Int32(id.rawValue), name: "TIME_NS")
+        case DUCKDB_TYPE_TIMESTAMP_TZ_NS: self = .other(id: Int32(id.rawValue), name: "TIMESTAMPTZ_NS")
+        case DUCKDB_TYPE_TIME_TZ: self = .other(id: Int32(id.rawValue), name: "TIME WITH TIME ZONE")
+        case DUCKDB_TYPE_SQLNULL: self = .other(id: Int32(id.rawValue), name: "\"NULL\"")
+        case DUCKDB_TYPE_BIT: self = .other(id: Int32(id.rawValue), name: "BIT")
+        case DUCKDB_TYPE_BIGNUM: self = .other(id: Int32(id.rawValue), name: "BIGNUM")
         default:
             self = .other(id: Int32(id.rawValue), name: "type#\(id.rawValue)")
         }

@@ -30,3 +30,93 @@ extension ByteBuffer {
         return pieces
     }
 }
+
+/// What DuckDB's Python package read from the same stream (Fixtures/generate.py).
+struct ExpectedValues: Decodable {
+    var columns: [String]
+    var types: [String]
+    var rows: [[String?]]
+    var row_count: Int
+}
+
+import ArrowIPC
+import DuckDB
+
+enum FixtureStreams {
+    /// stream file -> name of its expected-values file.
+    static let manifest: [String: String] = {
+        guard let data = try? Fixtures.data("manifest.json"),
+              let map = try? JSONDecoder().decode([String: String].self, from: data) else { return [:] }
+        return map
+    }()
+
+    static var names: [String] { manifest.keys.sorted() }
+
+    static func expected(for stream: String) throws -> ExpectedValues {
+        let base = manifest[stream] ?? stream
+        return try JSONDecoder().decode(ExpectedValues.self, from: try Fixtures.data(base + ".expected.json"))
+    }
+
+    /// The Arrow IPC bytes of a fixture (undoing Databricks' LZ4 framing for `.lz4` files).
+    static func arrowBytes(_ name: String) throws -> ByteBuffer {
+        let raw = try Fixtures.bytes(name)
+        return name.hasSuffix(".lz4") ? try LZ4FrameDecoder.decompressAll(raw) : raw
+    }
+
+    /// Decodes the fixture fed in `pieceSize`-byte pieces, going through the LZ4 decoder incrementally too.
+    static func decodeIncrementally(_ name: String, pieceSize: Int) throws -> (ArrowSchemaDescription?, [RecordBatch]) {
+        let raw = try Fixtures.bytes(name)
+        var lz4 = LZ4FrameDecoder()
+        var decoder = StreamDecoder()
+        var batches: [RecordBatch] = []
+        for piece in raw.pieces(of: pieceSize) {
+            let arrow = name.hasSuffix(".lz4") ? try lz4.feed(piece) : piece
+            batches += try decoder.feed(arrow)
+        }
+        try lz4.finish()
+        try decoder.finish()
+        return (decoder.schema, batches)
+    }
+}
+
+/// Loads decoded batches into a fresh in-memory DuckDB table `t` through the Arrow appender.
+struct DuckDBLoad {
+    let database: Database
+    let connection: Connection
+
+    init(_ batches: [RecordBatch], schema: ArrowSchemaDescription) throws {
+        database = try Database()
+        connection = try database.connect()
+        try connection.execute("SET TimeZone = 'UTC'")
+        let template = schema.exportToC()
+        let columns = try connection.logicalTypes(forArrowSchema: template.schemaPointer)
+        let definition = columns.map { "\(quoteIdentifier($0.name)) \($0.type)" }.joined(separator: ", ")
+        try connection.execute("CREATE TABLE t (\(definition))")
+        let appender = try connection.appender(table: "t")
+        for batch in batches {
+            let exported = try batch.exportToC()
+            try appender.append(arrowSchema: exported.schemaPointer, arrowArray: exported.arrayPointer)
+        }
+        try appender.close()
+    }
+
+    /// Every value as DuckDB's VARCHAR cast renders it, in insertion order.
+    func values(_ columns: [String]) throws -> [[String?]] {
+        let select = columns.map { "CAST(\(quoteIdentifier($0)) AS VARCHAR)" }.joined(separator: ", ")
+        return try connection.query("SELECT \(select) FROM t ORDER BY rowid").rows().map { row in
+            row.map { value -> String? in
+                if case let .varchar(text) = value { return text }
+                return nil
+            }
+        }
+    }
+
+    func types(_ columns: [String]) throws -> [String] {
+        let select = columns.map { "typeof(\(quoteIdentifier($0)))" }.joined(separator: ", ")
+        guard let row = try connection.query("SELECT \(select) FROM t LIMIT 1").rows().first else { return [] }
+        return row.map { value -> String in
+            if case let .varchar(text) = value { return text }
+            return "?"
+        }
+    }
+}

@@ -1,0 +1,202 @@
+public import NIOCore
+
+/// Decodes an Arrow IPC **stream** (the streaming format: encapsulated messages, Schema first,
+/// then DictionaryBatch and RecordBatch messages, then end-of-stream), incrementally.
+///
+/// Feed the bytes as they arrive; each call returns the record batches those bytes completed.
+/// Message bodies are kept as slices of the fed buffers, so a batch costs no copy unless its
+/// message straddled two fed buffers (then its bytes are gathered once) or its body is compressed.
+///
+/// ```swift
+/// var decoder = StreamDecoder()
+/// for try await piece in download { for batch in try decoder.feed(piece) { try ingest(batch) } }
+/// try decoder.finish()
+/// ```
+///
+/// Accepts continuation-marker framing (`0xFFFFFFFF`, length) and the legacy 4-byte length prefix,
+/// metadata V4 and V5, LZ4_FRAME and ZSTD body compression, and dictionary replacement and deltas.
+public struct StreamDecoder {
+    private var pending = ByteBuffer()
+    /// Stream offset of `pending.readerIndex`.
+    private var position = 0
+    /// The message whose metadata has been parsed but whose body is still arriving.
+    private var waiting: (metadata: MessageMetadata, prefix: Int, metadataLength: Int)?
+    private var ended = false
+    private var decodedSchema: ArrowSchemaDescription?
+    /// The value field of each dictionary id (the encoded field without its encoding).
+    private var dictionaryFields: [Int64: ArrowField] = [:]
+    private var dictionaries: [Int64: ArrayData] = [:]
+    /// Largest buffer a compressed body may inflate to.
+    public let maximumDecompressedBufferBytes: Int
+
+    public init() { self.init(maximumDecompressedBufferBytes: 1 << 32) }
+
+    /// - Parameter maximumDecompressedBufferBytes: refuse compressed buffers that declare more (a
+    ///   hostile header could otherwise ask for any allocation).
+    public init(maximumDecompressedBufferBytes: Int) {
+        self.maximumDecompressedBufferBytes = maximumDecompressedBufferBytes
+    }
+
+    /// The stream's schema, once its Schema message has arrived.
+    public var schema: ArrowSchemaDescription? { decodedSchema }
+
+    /// True once the end-of-stream marker has been read.
+    public var isFinished: Bool { ended }
+
+    /// Takes the next bytes of the stream; returns the record batches they completed, in order.
+    /// - Throws: ``ArrowIPCError`` for corrupt or unsupported input. The decoder is then unusable.
+    public mutating func feed(_ bytes: ByteBuffer) throws(ArrowIPCError) -> [RecordBatch] {
+        guard bytes.readableBytes > 0 else { return [] }
+        if ended {
+            throw ArrowIPCError.invalid("\(bytes.readableBytes) bytes after the end-of-stream marker", at: position)
+        }
+        if pending.readableBytes == 0 {
+            pending = bytes                                    // no copy: slices of `bytes` become the batches
+        } else {
+            var incoming = bytes
+            pending.writeBuffer(&incoming)                     // the one copy: a message straddles two pieces
+        }
+        var batches: [RecordBatch] = []
+        while let batch = try nextMessage() {
+            if let batch { batches.append(batch) }
+        }
+        if pending.readableBytes == 0 { pending = ByteBuffer() }  // drop the reference to the last piece
+        return batches
+    }
+
+    /// Declares the input complete.
+    /// - Throws: when the stream stopped inside a message. A stream cut exactly between messages
+    ///   (no end-of-stream marker) is accepted: the batches before the cut were already returned.
+    public mutating func finish() throws(ArrowIPCError) {
+        guard pending.readableBytes == 0 else {
+            let need = waiting.map { $0.prefix + $0.metadataLength + $0.metadata.bodyLength } ?? 8
+            throw ArrowIPCError.truncated("stream ends inside a message", at: position, need: need, have: pending.readableBytes)
+        }
+        if decodedSchema == nil && !ended {
+            throw ArrowIPCError(.truncated, "stream ended before its schema", offset: position)
+        }
+    }
+
+    /// Decodes a whole stream held in memory.
+    public static func decodeAll(_ bytes: ByteBuffer) throws(ArrowIPCError) -> (ArrowSchemaDescription, [RecordBatch]) {
+        var decoder = StreamDecoder()
+        let batches = try decoder.feed(bytes)
+        try decoder.finish()
+        guard let schema = decoder.schema else { throw ArrowIPCError(.invalid, "stream has no schema", offset: 0) }
+        return (schema, batches)
+    }
+
+    // MARK: Framing
+
+    /// nil: needs more bytes. .some(nil): consumed a message that yields no batch.
+    private mutating func nextMessage() throws(ArrowIPCError) -> RecordBatch?? {
+        guard !ended else {
+            if pending.readableBytes > 0 {
+                throw ArrowIPCError.invalid("\(pending.readableBytes) bytes after the end-of-stream marker", at: position)
+            }
+            return nil
+        }
+        let start = pending.readerIndex
+        let available = pending.readableBytes
+        let metadata: MessageMetadata, prefix: Int, metadataLength: Int
+        if let waiting {
+            (metadata, prefix, metadataLength) = waiting
+        } else {
+            guard let first = pending.getInteger(at: start, endianness: .little, as: Int32.self) else { return nil }
+            if first == -1 {
+                guard let length = pending.getInteger(at: start + 4, endianness: .little, as: Int32.self) else { return nil }
+                prefix = 8; metadataLength = Int(length)
+            } else {
+                prefix = 4; metadataLength = Int(first)             // legacy framing (before Arrow 0.15)
+            }
+            if metadataLength == 0 {
+                pending.moveReaderIndex(forwardBy: prefix)
+                position += prefix
+                ended = true
+                return .some(nil)
+            }
+            guard metadataLength > 0 else {
+                throw ArrowIPCError.invalid("message metadata length \(metadataLength)", at: position)
+            }
+            guard available - prefix >= metadataLength else {
+                reserve(prefix + metadataLength)
+                return nil
+            }
+            let base = position + prefix
+            metadata = try pending.withUnsafeReadableBytes { (raw) throws(ArrowIPCError) -> MessageMetadata in
+                try MessageMetadata(parsing: UnsafeRawBufferPointer(rebasing: raw[prefix..<(prefix + metadataLength)]), base: base)
+            }
+        }
+        let total = prefix + metadataLength + metadata.bodyLength
+        guard available >= total else {
+            waiting = (metadata, prefix, metadataLength)
+            reserve(total)
+            return nil
+        }
+        waiting = nil
+        let bodyOffset = position + prefix + metadataLength
+        let body = pending.getSlice(at: start + prefix + metadataLength, length: metadata.bodyLength) ?? ByteBuffer()
+        pending.moveReaderIndex(forwardBy: total)
+        position += total
+        return .some(try handle(metadata, body: body, bodyOffset: bodyOffset))
+    }
+
+    /// Makes room for the rest of a message that straddles pieces, so appending never reallocates twice.
+    private mutating func reserve(_ total: Int) {
+        let missing = total - pending.readableBytes
+        // Capped: a hostile length must not buy a huge allocation before its bytes exist.
+        if missing > 0 && pending.writableBytes < missing {
+            pending.reserveCapacity(minimumWritableBytes: min(missing, 64 << 20))
+        }
+    }
+
+    // MARK: Messages
+
+    private mutating func handle(_ message: MessageMetadata, body: ByteBuffer, bodyOffset: Int) throws(ArrowIPCError) -> RecordBatch? {
+        switch message.header {
+        case let .schema(schema):
+            guard decodedSchema == nil else { throw ArrowIPCError.invalid("a second schema message", at: bodyOffset) }
+            var fields: [Int64: ArrowField] = [:]
+            try Self.collectDictionaryFields(schema.fields, into: &fields, at: bodyOffset)
+            dictionaryFields = fields
+            decodedSchema = schema
+            return nil
+        case let .dictionaryBatch(id, isDelta, header):
+            guard decodedSchema != nil else { throw ArrowIPCError.invalid("dictionary batch before the schema", at: bodyOffset) }
+            guard let field = dictionaryFields[id] else {
+                throw ArrowIPCError.invalid("dictionary batch for id \(id), which no field uses", at: bodyOffset)
+            }
+            var loader = BodyLoader(header: header, body: body, bodyOffset: bodyOffset, version: message.version,
+                                    dictionaries: dictionaries, decompressionLimit: maximumDecompressedBufferBytes)
+            let values = try loader.loadColumns([field])[0]
+            if isDelta, let existing = dictionaries[id] {
+                dictionaries[id] = try DictionaryConcatenation.concatenate(existing, values, field: field, at: bodyOffset)
+            } else {
+                dictionaries[id] = values
+            }
+            return nil
+        case let .recordBatch(header):
+            guard let schema = decodedSchema else { throw ArrowIPCError.invalid("record batch before the schema", at: bodyOffset) }
+            var loader = BodyLoader(header: header, body: body, bodyOffset: bodyOffset, version: message.version,
+                                    dictionaries: dictionaries, decompressionLimit: maximumDecompressedBufferBytes)
+            let columns = try loader.loadColumns(schema.fields)
+            return RecordBatch(length: header.length, schema: schema, columns: columns)
+        }
+    }
+
+    private static func collectDictionaryFields(_ fields: [ArrowField], into map: inout [Int64: ArrowField], at: Int) throws(ArrowIPCError) {
+        for field in fields {
+            if let encoding = field.dictionary {
+                var values = field
+                values.dictionary = nil
+                values.name = ""
+                values.metadata = []
+                if let known = map[encoding.id], known != values {
+                    throw ArrowIPCError.invalid("dictionary id \(encoding.id) is used by fields of different types", at: at)
+                }
+                map[encoding.id] = values
+            }
+            try collectDictionaryFields(field.children, into: &map, at: at)
+        }
+    }
+}
