@@ -6,21 +6,6 @@ struct NotBuiltYet: Error, CustomStringConvertible {
     var description: String { "`dbduck \(command)` is not built yet in this version of dbduck." }
 }
 
-struct Replicate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Copy Databricks tables into a DuckDB file.")
-    func run() async throws { throw NotBuiltYet(command: "replicate") }
-}
-
-struct Plan: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show what a replicate would do, without copying.")
-    func run() async throws { throw NotBuiltYet(command: "plan") }
-}
-
-struct Tables: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the tables the source has.")
-    func run() async throws { throw NotBuiltYet(command: "tables") }
-}
-
 struct Analyze: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Profile a replication phase by phase and recommend settings.")
     func run() async throws { throw NotBuiltYet(command: "analyze") }

@@ -28,6 +28,8 @@ public struct PlannedTable: Sendable, Equatable, Codable {
     public var numFiles: Int64?
     public var comment: String?
     public var estimatedSeconds: Double?
+    /// At most this many rows (a sample, e.g. for `dbduck analyze`); nil = all.
+    public var limit: Int64?
 
     public var target: String { "\(targetSchema).\(targetTable)" }
 
@@ -37,7 +39,14 @@ public struct PlannedTable: Sendable, Equatable, Codable {
         var sql = "SELECT \(projection) FROM \(sourceName.quoted)"
         if let version { sql += " VERSION AS OF \(version)" }
         if let filter { sql += " WHERE \(filter)" }
+        if let limit { sql += " LIMIT \(limit)" }
         return sql
+    }
+
+    /// Restricts the table to a sample of at most `rows` rows.
+    public mutating func sample(_ rows: Int64) {
+        limit = rows
+        rowCount = min(rowCount, rows)
     }
 
     /// The COUNT(*) at the same version and filter.

@@ -1,0 +1,28 @@
+import Databricks
+import DuckDB
+
+/// `basic`: one prepared INSERT per row, values bound as the text JSON_ARRAY delivers and cast by
+/// DuckDB to the exact column types. The slow, simple baseline the seed starts from.
+final class BasicRowSink: RowSink {
+    private let insert: PreparedStatement
+    private let width: Int
+
+    init(connection: Connection, staging: StagingTable) throws {
+        let values = staging.plan.columns.map { column in
+            column.databricksType.map { TextConversion.expression("?", as: $0) } ?? "?"
+        }
+        insert = try connection.prepare("INSERT INTO \(staging.qualified) VALUES (\(values.joined(separator: ", ")))")
+        width = staging.plan.columns.count
+    }
+
+    func append(_ chunk: ResultChunk, observer: (any TransferObserver)?, table: String) throws -> Int {
+        let rows = try chunk.jsonRows()
+        for row in rows {
+            guard row.count == width else { throw LoadError.unexpectedPayload("a row of \(row.count) values for \(width) columns") }
+            try insert.execute(row.map { $0.map(Value.varchar) ?? .null })
+        }
+        return rows.count
+    }
+
+    func finish(observer: (any TransferObserver)?, table: String) throws {}
+}

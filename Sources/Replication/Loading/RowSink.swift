@@ -1,0 +1,24 @@
+import Databricks
+
+/// Where a strategy puts a chunk's rows: the part of the pipeline that differs per strategy.
+/// A sink lives on its table's writer thread and is used by one table load only.
+protocol RowSink: AnyObject {
+    /// Loads one chunk's rows (in row order) and returns how many it held.
+    func append(_ chunk: ResultChunk, observer: (any TransferObserver)?, table: String) throws -> Int
+    /// Moves whatever is still pending into the staging table.
+    func finish(observer: (any TransferObserver)?, table: String) throws
+    /// Drops anything staged outside the transaction (files); called after a failure.
+    func discard()
+}
+
+extension RowSink {
+    func discard() {}
+}
+
+extension ResultChunk {
+    /// The JSON_ARRAY rows, or an error naming what arrived instead.
+    func jsonRows() throws -> [[String?]] {
+        guard case .json(let rows) = payload else { throw LoadError.unexpectedPayload("a non-JSON chunk to a JSON strategy") }
+        return rows
+    }
+}

@@ -1,0 +1,124 @@
+import ArrowIPC
+import Databricks
+import Dispatch
+import DuckDB
+import Foundation
+import NIOCore
+
+/// Loads one table into DuckDB, on a thread of its own.
+///
+/// DuckDB's calls block, so the writer is an actor whose executor is a private serial queue (as
+/// GRDB does): appends never hold a cooperative-pool thread that downloads need. It owns one
+/// connection; the whole load is one transaction (staging table, rows, swap, run record), so a
+/// failure, a Ctrl-C or a kill -9 at any point leaves the previous copy of the table as it was.
+actor TableWriter {
+    private nonisolated let executor: QueueExecutor
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    private let connection: Connection
+    /// Interrupts a running DuckDB call from another thread (task cancellation).
+    nonisolated let interruptHandle: InterruptHandle
+    private let staging: StagingTable
+    private let observer: (any TransferObserver)?
+    private var sink: RowSink?
+    private(set) var rowsLoaded: Int64 = 0
+    private var inTransaction = false
+
+    init(database: Database, plan: PlannedTable, runID: String, observer: (any TransferObserver)?) throws {
+        executor = QueueExecutor(label: "dbduck.writer.\(plan.target)")
+        connection = try database.connect()
+        interruptHandle = connection.interruptHandle
+        staging = StagingTable(plan: plan, runID: runID)
+        self.observer = observer
+    }
+
+    /// Opens the transaction and creates the staging table.
+    func begin(strategy: LoadStrategy) throws {
+        try connection.execute("BEGIN TRANSACTION")
+        inTransaction = true
+        try connection.execute(staging.createSQL)
+        switch strategy {
+        case .basic: sink = try BasicRowSink(connection: connection, staging: staging)
+        case .batch: sink = try BatchRowSink(connection: connection, staging: staging)
+        case .streaming: sink = try ArrowStreamSink(connection: connection, staging: staging)
+        case .parquet: sink = try ParquetStageSink(connection: connection, staging: staging)
+        }
+    }
+
+    /// Loads one chunk of the result, in row order.
+    func load(_ chunk: ResultChunk) throws {
+        guard let sink else { throw LoadError.notStarted }
+        let table = staging.plan.source
+        let rows = try observer.measure(.load, table: table, bytes: chunk.wireBytes, rows: Int(chunk.rowCount),
+                                        detail: "chunk \(chunk.index)") {
+            try sink.append(chunk, observer: observer, table: table)
+        }
+        guard Int64(rows) == chunk.rowCount else {
+            throw LoadError.rowCountMismatch(chunk: chunk.index, expected: chunk.rowCount, got: Int64(rows))
+        }
+        rowsLoaded += Int64(rows)
+    }
+
+    /// Finishes the load, checks the row count, swaps the staging table in, records the run and
+    /// commits. Returns the rows in the new table.
+    func commit(expectedRows: Int64, record: RunRecords.Record) throws -> Int64 {
+        guard let sink else { throw LoadError.notStarted }
+        let table = staging.plan.source
+        try observer.measure(.load, table: table, detail: "finish") { try sink.finish(observer: observer, table: table) }
+        let count = try observer.measure(.verify, table: table) { () throws -> Int64 in
+            guard let value = try connection.scalar("SELECT COUNT(*) FROM \(staging.qualified)")?.integerValue else {
+                throw LoadError.countFailed
+            }
+            return Int64(value)
+        }
+        guard count == expectedRows else { throw LoadError.tableCountMismatch(expected: expectedRows, got: count) }
+        try observer.measure(.commit, table: table) {
+            for sql in staging.swapSQL { try connection.execute(sql) }
+            var record = record
+            record.rows = count
+            record.finishedAt = Date()
+            try RunRecords.insert(record, connection)
+            try connection.execute("COMMIT")
+            inTransaction = false
+        }
+        self.sink = nil
+        return count
+    }
+
+    /// Rolls everything back (the target keeps its previous copy), removes staged files and records
+    /// the failure in its own transaction.
+    func abort(record: RunRecords.Record) {
+        sink?.discard()
+        sink = nil
+        if inTransaction {
+            try? connection.execute("ROLLBACK")   // failing here means DuckDB already rolled back
+            inTransaction = false
+        }
+        try? RunRecords.insert(record, connection)   // best effort: the run's error is what matters
+    }
+
+    deinit {
+        // The queue-owned connection closes with the actor; an open transaction rolls back.
+    }
+}
+
+/// Why a load stopped.
+enum LoadError: Error, CustomStringConvertible {
+    case notStarted
+    case countFailed
+    case rowCountMismatch(chunk: Int, expected: Int64, got: Int64)
+    case tableCountMismatch(expected: Int64, got: Int64)
+    case unexpectedPayload(String)
+
+    var description: String {
+        switch self {
+        case .notStarted: "internal: the load was not started"
+        case .countFailed: "could not count the loaded rows"
+        case .rowCountMismatch(let chunk, let expected, let got):
+            "chunk \(chunk) held \(got) rows where the manifest promised \(expected)"
+        case .tableCountMismatch(let expected, let got):
+            "loaded \(got) rows but the warehouse counts \(expected) at the pinned version"
+        case .unexpectedPayload(let what): "the warehouse sent \(what)"
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+
+/// The plan as `dbduck plan` prints it.
+public enum PlanRenderer {
+    public static func text(_ plan: ReplicationPlan) -> String {
+        var lines = ["dbduck plan: \(plan.tables.count) table\(plan.tables.count == 1 ? "" : "s")" +
+                     (plan.targetPath.isEmpty ? "" : " into \(plan.targetPath)") +
+                     ", \(plan.parallelTables) at a time, \(plan.downloadParallelism) downloads per table"]
+        var total = 0.0
+        for t in plan.tables {
+            let size = t.sizeBytes.map { formatBytes($0) } ?? "size unknown"
+            let version = t.version.map { "v\($0)" } ?? "no version"
+            let eta = t.estimatedSeconds.map { String(format: "~%.1f s", $0) } ?? "?"
+            total += t.estimatedSeconds ?? 0
+            lines.append("  \(t.source) @\(version) -> \(t.target)")
+            lines.append("      \(t.rowCount) rows, \(size), \(t.columns.count) columns\(t.filter.map { ", where \($0)" } ?? "")")
+            lines.append("      strategy \(t.strategy): \(t.strategyReason); estimated \(eta)")
+        }
+        lines.append(String(format: "estimated total: ~%.1f s (rates measured by `dbduck bench` on the development machine)", total))
+        return lines.joined(separator: "\n")
+    }
+
+    public static func json(_ plan: ReplicationPlan) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(plan), as: UTF8.self)
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// What a run did, table by table: printed as text, or as one JSON document with `--json`.
+public struct ReplicationSummary: Sendable, Codable {
+    public struct TableOutcome: Sendable, Codable {
+        public var source: String
+        public var target: String
+        public var strategy: LoadStrategy
+        public var status: String          // "succeeded" | "failed"
+        public var rows: Int64
+        public var bytes: Int64
+        public var seconds: Double
+        public var sourceVersion: Int64?
+        public var error: String?
+
+        public var rowsPerSecond: Double { seconds > 0 ? Double(rows) / seconds : 0 }
+    }
+
+    public var runID: String
+    public var targetPath: String
+    public var startedAt: Date
+    public var seconds: Double
+    public var tables: [TableOutcome]
+
+    public var succeeded: Bool { tables.allSatisfy { $0.status == "succeeded" } }
+    public var failed: [TableOutcome] { tables.filter { $0.status != "succeeded" } }
+
+    /// A few aligned lines for a terminal.
+    public var text: String {
+        var lines: [String] = []
+        let ok = tables.count - failed.count
+        lines.append("dbduck: \(ok) of \(tables.count) table\(tables.count == 1 ? "" : "s") copied into \(targetPath) in \(String(format: "%.2f", seconds)) s (run \(runID.prefix(8)))")
+        for t in tables {
+            if t.status == "succeeded" {
+                let version = t.sourceVersion.map { " @v\($0)" } ?? ""
+                lines.append("  ok      \(t.source)\(version) -> \(t.target)  \(t.rows) rows, \(formatBytes(t.bytes)), \(String(format: "%.2f", t.seconds)) s, \(t.strategy)")
+            } else {
+                lines.append("  FAILED  \(t.source) -> \(t.target): \(t.error ?? "unknown error") (its previous copy is unchanged)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}

@@ -1,0 +1,124 @@
+import Databricks
+import DuckDB
+import Foundation
+import Logging
+
+/// Runs a ``ReplicationPlan``: every table through its strategy into the DuckDB file, up to
+/// `parallel_tables` at a time. A table that fails leaves its previous copy intact; the others
+/// still commit, and the summary says which failed and why.
+///
+/// ```swift
+/// let summary = await Replicator(plan: plan, source: client, target: .init(path: "analytics.duckdb")).run()
+/// ```
+public struct Replicator: Sendable {
+    public var plan: ReplicationPlan
+    public var source: DatabricksClient
+    public var target: TargetSettings
+    public var observer: (any TransferObserver)?
+    public var progress: (any ReplicationProgress)?
+    public var logger: Logger
+    public let runID: String
+
+    public init(plan: ReplicationPlan, source: DatabricksClient, target: TargetSettings,
+                observer: (any TransferObserver)? = nil, progress: (any ReplicationProgress)? = nil,
+                logger: Logger = Logger(label: "dbduck.replication"), runID: String = UUID().uuidString.lowercased()) {
+        self.plan = plan; self.source = source; self.target = target; self.observer = observer
+        self.progress = progress; self.logger = logger; self.runID = runID
+    }
+
+    /// Opens the target and copies every table. Throws only when the target can't be opened or
+    /// prepared; table failures are reported in the summary.
+    public func run() async throws -> ReplicationSummary {
+        let started = Date(), clock = ContinuousClock.now
+        let database = try TargetDatabase.open(path: plan.targetPath, settings: target)
+        try TargetDatabase.prepare(database, schemas: Set(plan.tables.map(\.targetSchema)))
+        var outcomes = [ReplicationSummary.TableOutcome?](repeating: nil, count: plan.tables.count)
+        let width = max(1, plan.parallelTables)
+        await withTaskGroup(of: (Int, ReplicationSummary.TableOutcome).self) { group in
+            var next = 0
+            func startNext() {
+                guard next < plan.tables.count else { return }
+                let index = next, table = plan.tables[index]
+                next += 1
+                group.addTask { (index, await copy(table, into: database)) }
+            }
+            for _ in 0..<width { startNext() }
+            for await (index, outcome) in group {
+                outcomes[index] = outcome
+                startNext()
+            }
+        }
+        return ReplicationSummary(runID: runID, targetPath: plan.targetPath, startedAt: started,
+                                  seconds: (ContinuousClock.now - clock).seconds, tables: outcomes.compactMap { $0 })
+    }
+
+    /// Copies one table; never throws: a failure becomes a failed outcome (and a failed run record).
+    func copy(_ table: PlannedTable, into database: Database) async -> ReplicationSummary.TableOutcome {
+        let started = Date(), clock = ContinuousClock.now
+        progress?.started(table)
+        var record = RunRecords.Record(runID: runID, source: table.source, target: table.target, startedAt: started,
+                                       finishedAt: started, rows: 0, bytes: 0, strategy: table.strategy,
+                                       sourceVersion: table.version, status: "succeeded", error: nil)
+        var bytes: Int64 = 0
+        var writer: TableWriter?
+        var statementID: String?
+        do {
+            let w = try TableWriter(database: database, plan: table, runID: runID, observer: observer)
+            writer = w
+            try await withTaskCancellationHandler {
+                try await w.begin(strategy: table.strategy)
+                let result = try await source.execute(request(for: table))
+                statementID = result.statementID
+                guard result.manifest.columns.count == table.columns.count else {
+                    throw LoadError.unexpectedPayload("\(result.manifest.columns.count) columns where \(table.columns.count) were selected")
+                }
+                var rows: Int64 = 0
+                for try await chunk in source.chunks(of: result, table: table.source) {
+                    try await w.load(chunk)
+                    rows += chunk.rowCount
+                    bytes += Int64(chunk.wireBytes)
+                    progress?.advanced(table, rows: rows, bytes: bytes)
+                }
+                record.bytes = bytes
+                let loaded = try await w.commit(expectedRows: table.rowCount, record: record)
+                record.rows = loaded
+            } onCancel: {
+                w.interruptHandle.interrupt()
+            }
+            if let statementID { try? await source.close(statementID: statementID) }   // frees results early; best effort
+            let outcome = ReplicationSummary.TableOutcome(source: table.source, target: table.target, strategy: table.strategy,
+                                                          status: "succeeded", rows: record.rows, bytes: bytes,
+                                                          seconds: (ContinuousClock.now - clock).seconds,
+                                                          sourceVersion: table.version, error: nil)
+            logger.info("table copied", metadata: ["table": "\(table.source)", "rows": "\(record.rows)", "strategy": "\(table.strategy)"])
+            progress?.finished(table, outcome)
+            return outcome
+        } catch {
+            let message = Task.isCancelled ? "interrupted" : describe(error)
+            if let statementID { try? await source.cancel(statementID: statementID) }
+            record.status = "failed"
+            record.error = message
+            record.bytes = bytes
+            record.finishedAt = Date()
+            await writer?.abort(record: record)
+            let outcome = ReplicationSummary.TableOutcome(source: table.source, target: table.target, strategy: table.strategy,
+                                                          status: "failed", rows: 0, bytes: bytes,
+                                                          seconds: (ContinuousClock.now - clock).seconds,
+                                                          sourceVersion: table.version, error: message)
+            logger.error("table failed", metadata: ["table": "\(table.source)", "error": "\(message)"])
+            progress?.finished(table, outcome)
+            return outcome
+        }
+    }
+
+    func request(for table: PlannedTable) -> StatementRequest {
+        let arrow = table.strategy == .streaming || table.strategy == .parquet
+        return StatementRequest(table.selectSQL, disposition: .externalLinks, format: arrow ? .arrowStream : .jsonArray,
+                                compression: arrow ? .lz4Frame : .none)
+    }
+
+    private func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError { return "DuckDB: \(error.message)" }
+        return "\(error)"
+    }
+}

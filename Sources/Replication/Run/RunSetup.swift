@@ -1,0 +1,94 @@
+import Databricks
+import Foundation
+import Logging
+
+/// What the command line says, before it is merged with a config file.
+public struct CommandLineInput: Sendable {
+    public var tables: [String] = []
+    public var configPath: String?
+    public var targetPath: String?
+    public var strategy: String?
+    public var chunkSize: Int?
+    public var parallelTables: Int?
+    public var downloadParallelism: Int?
+    public var verify: String?
+    public var source = SourceSettings()
+
+    public init() {}
+}
+
+/// A command line that cannot run: the CLI prints it with usage and exits 64.
+public struct UsageError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Everything a run needs, resolved: the config (file + flags), the workspace and the target.
+public struct RunSetup: Sendable {
+    public var config: ReplicationConfig
+    public var targetPath: String
+    public var workspace: Workspace
+
+    /// Merges flags over the config file (flags win), validates, and resolves credentials the way
+    /// the Databricks SDKs do.
+    public static func resolve(_ input: CommandLineInput, requireTarget: Bool = true,
+                               environment: [String: String] = ProcessInfo.processInfo.environment) throws -> RunSetup {
+        var config = ReplicationConfig()
+        if let path = input.configPath { config = try ConfigLoader.load(path: path) }
+        if !input.tables.isEmpty {
+            var selections: [TableSelection] = []
+            for name in input.tables {
+                guard TableName(parsing: name) != nil else {
+                    throw UsageError("'\(name)' is not a three-part table name. Write catalog.schema.table, e.g. samples.tpch.orders or 'main.demo.*'.")
+                }
+                selections.append(TableSelection(name: name))
+            }
+            config.tables = selections
+        }
+        if let name = input.strategy {
+            guard let choice = StrategyChoice(name: name) else {
+                throw UsageError("--strategy must be one of \(StrategyChoice.validNames), got \"\(name)\".")
+            }
+            config.defaults.strategy = choice
+            for i in config.tables.indices { config.tables[i].strategy = nil }   // the flag wins over per-table settings
+        }
+        if let n = input.chunkSize { config.defaults.chunkSize = try positive(n, "--chunk-size") }
+        if let n = input.parallelTables { config.defaults.parallelTables = try positive(n, "--parallel-tables") }
+        if let n = input.downloadParallelism { config.defaults.downloadParallelism = try positive(n, "--download-parallelism") }
+        if let v = input.verify {
+            guard let verification = Verification(rawValue: v) else { throw UsageError("--verify must be count, checksum or none, got \"\(v)\".") }
+            config.defaults.verify = verification
+        }
+        config.source = input.source.overriding(config.source)
+        guard !config.tables.isEmpty else {
+            throw UsageError("name the tables to copy, e.g. `dbduck replicate samples.tpch.orders --to analytics.duckdb`, or pass --config dbduck.yml.")
+        }
+        let target = input.targetPath ?? config.target.path
+        if requireTarget && target == nil {
+            throw UsageError("say where the tables go: --to analytics.duckdb, or `target: { path: ... }` in dbduck.yml.")
+        }
+        config.target.path = target
+        let s = config.source
+        let settings = WorkspaceSettings(host: s.host, token: s.token, clientID: s.clientID, clientSecret: s.clientSecret,
+                                         profile: s.profile, warehouseID: s.warehouseID, authType: s.authType,
+                                         configFile: s.configFile, caFile: s.caFile)
+        let workspace = try Workspace.resolve(settings, environment: environment)
+        return RunSetup(config: config, targetPath: target ?? "", workspace: workspace)
+    }
+
+    private static func positive(_ n: Int, _ flag: String) throws -> Int {
+        guard n > 0 else { throw UsageError("\(flag) must be a positive integer, got \(n).") }
+        return n
+    }
+
+    /// A client configured by the run's defaults (parallelism, memory budget, retries).
+    public func makeClient(observer: (any TransferObserver)? = nil, logger: Logger) throws -> DatabricksClient {
+        let d = config.defaults
+        var options = ClientOptions()
+        options.downloadParallelism = d.downloadParallelism
+        options.memoryBudgetBytes = d.memoryBudgetBytes
+        options.retry = RetryPolicy(maxAttempts: d.maxRetries + 1)
+        return try DatabricksClient(workspace: workspace, options: options, observer: observer, logger: logger)
+    }
+}

@@ -1,0 +1,37 @@
+import DuckDB
+
+/// Opening and preparing the DuckDB file tables land in.
+enum TargetDatabase {
+    /// Opens the file; a file another process holds gets a message saying so, and nothing is touched.
+    static func open(path: String, settings: TargetSettings) throws -> Database {
+        do {
+            return try Database(path: path, configuration: .init(threads: settings.threads, memoryLimit: settings.memoryLimit))
+        } catch {
+            if error.message.localizedCaseInsensitiveContains("lock") {
+                throw TargetError("\(path) is in use by another process (DuckDB holds a lock on it). Wait for it to finish, close it, or choose another --to. Nothing was changed.")
+            }
+            throw TargetError("cannot open \(path): \(error.message)")
+        }
+    }
+
+    /// Creates the target schemas and the run-record table, committed before any table loads, so
+    /// parallel loads never race on them.
+    static func prepare(_ database: Database, schemas: Set<String>) throws {
+        let connection = try database.connect()
+        try connection.transaction {
+            for schema in schemas.sorted() where schema.lowercased() != "main" {
+                try connection.execute("CREATE SCHEMA IF NOT EXISTS \(quoteIdentifier(schema))")
+            }
+            try RunRecords.ensureTable(connection)
+        }
+    }
+}
+
+/// The target database cannot be used.
+public struct TargetError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+import Foundation

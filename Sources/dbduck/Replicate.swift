@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Replication
+
+struct Replicate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Copy Databricks tables into a DuckDB file.",
+        discussion: """
+        Each table is read at one pinned Delta version and replaces its previous copy atomically. \
+        Exit status: 0 every table copied; 1 a table failed (its previous copy is intact, the others \
+        still commit); 64 bad usage.
+        """)
+
+    @OptionGroup var run: RunOptions
+    @OptionGroup var source: SourceOptions
+    @Option(help: "The DuckDB file to write (created if missing).", completion: .file()) var to: String?
+    @Option(help: "After loading: count (default), checksum, or none.") var verify: String?
+    @Flag(help: "Print one JSON summary on stdout.") var json = false
+    @Flag(name: .shortAndLong, help: "Log more detail to stderr.") var verbose = false
+
+    func run() async throws {
+        var input = run.input(source: source, target: to)
+        input.verify = verify
+        let summary = try await CLIRun.replicate(input, verbose: verbose)
+        print(json ? try summary.json() : summary.text)
+        if !summary.succeeded { throw ExitCode(1) }
+    }
+}
+
+struct Plan: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show what a replicate would do, without copying: tables, sizes, rows, strategy and why, estimated time.")
+
+    @OptionGroup var run: RunOptions
+    @OptionGroup var source: SourceOptions
+    @Option(help: "The DuckDB file a replicate would write.") var to: String?
+    @Flag(help: "Print the plan as JSON on stdout.") var json = false
+    @Flag(name: .shortAndLong, help: "Log more detail to stderr.") var verbose = false
+
+    func run() async throws {
+        let plan = try await CLIRun.plan(run.input(source: source, target: to), verbose: verbose)
+        print(json ? try PlanRenderer.json(plan) : PlanRenderer.text(plan))
+    }
+}
+
+struct Tables: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the tables the source has (optionally matching a pattern).")
+
+    @Argument(help: "A pattern such as 'samples.tpch.*' or 'main.*.*' (default: everything).") var pattern: String = "*.*.*"
+    @OptionGroup var source: SourceOptions
+    @Flag(help: "Print JSON on stdout.") var json = false
+
+    func run() async throws {
+        let names = try await CLIRun.tables(pattern: pattern, source: source.settings)
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: names, options: [.prettyPrinted])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            names.forEach { print($0) }
+        }
+    }
+}
