@@ -234,26 +234,69 @@ def java_double_text(v: float, single: bool = False) -> str:
     return ("-" if sign else "") + f"{mant}E{exp + len(digits) - 1}"
 
 
-def _ts_text(v: _dt.datetime, zone: Optional[ZoneInfo]) -> str:
+def _civil(days: int) -> tuple[int, int, int]:
+    """Proleptic Gregorian (year, month, day) of a day number relative to 1970-01-01, any year."""
+    z = days + 719468
+    era = (z if z >= 0 else z - 146096) // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    y = yoe + era * 400
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = mp + 3 if mp < 10 else mp - 9
+    return (y + 1 if m <= 2 else y), m, d
+
+
+def _year_text(y: int) -> str:
+    return f"{y:04d}" if y >= 0 else f"-{-y:04d}"
+
+
+_EPOCH = _dt.datetime(1970, 1, 1)
+
+
+def _offset_us(micros: int, zone: ZoneInfo) -> int:
+    """UTC offset (µs) of `zone` at the instant `micros` (clamped to Python's datetime range)."""
+    lo, hi = -62135596800_000000 + 86400_000000, 253402214400_000000 - 86400_000000
+    us = min(max(micros, lo), hi)
+    utc = (_EPOCH + _dt.timedelta(microseconds=us)).replace(tzinfo=_dt.timezone.utc)
+    off = utc.astimezone(zone).utcoffset() or _dt.timedelta(0)
+    return off // _dt.timedelta(microseconds=1)
+
+
+def _ts_text_micros(micros: int, zone: Optional[ZoneInfo]) -> str:
+    off = _offset_us(micros, zone) if zone is not None else 0
+    local = micros + off
+    days, rem = divmod(local, 86_400_000_000)
+    y, mo, d = _civil(days)
+    h, rem = divmod(rem, 3_600_000_000)
+    mi, rem = divmod(rem, 60_000_000)
+    sec, frac = divmod(rem, 1_000_000)
+    s = f"{_year_text(y)}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{sec:02d}"
+    s += f".{frac:06d}" if frac % 1000 else f".{frac // 1000:03d}"
     if zone is not None:
-        v = v.astimezone(zone)
-    s = v.strftime("%Y-%m-%dT%H:%M:%S")
-    if v.year < 1000:
-        s = f"{v.year:04d}" + s[len(str(v.year)):]
-    if v.microsecond % 1000:
-        s += f".{v.microsecond:06d}"
-    else:
-        s += f".{v.microsecond // 1000:03d}"
-    if zone is not None:
-        off = v.utcoffset() or _dt.timedelta(0)
-        if off == _dt.timedelta(0):
+        if off == 0:
             s += "Z"
         else:
-            total = int(off.total_seconds())
-            sign = "+" if total >= 0 else "-"
-            total = abs(total)
+            sign = "+" if off >= 0 else "-"
+            total = abs(off) // 1_000_000
             s += f"{sign}{total // 3600:02d}:{(total % 3600) // 60:02d}"
+            if total % 60:
+                s += f":{total % 60:02d}"
     return s
+
+
+def _date_text_days(days: int) -> str:
+    y, m, d = _civil(days)
+    return f"{_year_text(y)}-{m:02d}-{d:02d}"
+
+
+def _ts_text(v: _dt.datetime, zone: Optional[ZoneInfo]) -> str:
+    if v.tzinfo is not None:
+        micros = (v.astimezone(_dt.timezone.utc).replace(tzinfo=None) - _EPOCH) // _dt.timedelta(microseconds=1)
+    else:
+        micros = (v - _EPOCH) // _dt.timedelta(microseconds=1)
+    return _ts_text_micros(micros, zone)
 
 
 def _date_text(v: _dt.date) -> str:
@@ -345,6 +388,12 @@ def render_column(arr: pa.Array, ws: WireSchema, index: Optional[int] = None,
         return pc.cast(arr, pa.string()).to_pylist()
     if pa.types.is_null(t):
         return [None] * len(arr)
+    if pa.types.is_timestamp(t):
+        z = zone if t.tz else None
+        ints = arr.cast(pa.timestamp("us", tz=t.tz)).cast(pa.int64()).to_pylist()
+        return [None if v is None else _ts_text_micros(v, z) for v in ints]
+    if pa.types.is_date32(t):
+        return [None if v is None else _date_text_days(v) for v in arr.cast(pa.int32()).to_pylist()]
     return [None if v is None else _scalar_text(v, t, zone) for v in arr.to_pylist()]
 
 
