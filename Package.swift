@@ -61,6 +61,11 @@ let package = Package(
         .testTarget(name: "DuckDBTests", dependencies: ["DuckDB"]),
         .testTarget(name: "ArrowIPCTests", dependencies: ["ArrowIPC", "DuckDB"],
                     resources: [.copy("Fixtures")]),
+        // Arrow IPC fuzzer (libFuzzer with -DFUZZING via scripts/fuzz; a replay tool otherwise).
+        .executableTarget(name: "ArrowIPCFuzz", dependencies: [
+            "ArrowIPC", "CArrowData", .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+
         .testTarget(name: "DatabricksTests", dependencies: ["Databricks", "ArrowIPC", "DBDuckTesting",
                     .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "DuckDB", "Databricks", "DBDuckTesting"]),

@@ -1,0 +1,64 @@
+// The Arrow IPC fuzzer. Built by scripts/fuzz with `-sanitize=fuzzer,address -DFUZZING`, it is a
+// libFuzzer target; in a normal build it is a replay tool: `ArrowIPCFuzz FILE...` runs each file
+// through the same code (to reproduce a finding without the fuzzer).
+import ArrowIPC
+import CArrowData
+import NIOCore
+
+/// One input, every way the product reads bytes: whole, in two pieces, after LZ4 framing; each
+/// decoded batch is exported to C and walked like a consumer would read it.
+func fuzzOne(_ input: UnsafeRawBufferPointer) {
+    let bytes = ByteBuffer(bytes: input)
+    decode(bytes, split: nil)
+    if input.count > 2 { decode(bytes, split: Int(input[0]) * input.count / 256) }
+    if let plain = try? LZ4FrameDecoder.decompressAll(bytes) { decode(plain, split: nil) }
+}
+
+func decode(_ bytes: ByteBuffer, split: Int?) {
+    // A small decompression limit: hostile headers must not be able to allocate gigabytes here.
+    var decoder = StreamDecoder(maximumDecompressedBufferBytes: 8 << 20)
+    var batches: [RecordBatch] = []
+    do {
+        if let split, let first = bytes.getSlice(at: bytes.readerIndex, length: split),
+           let second = bytes.getSlice(at: bytes.readerIndex + split, length: bytes.readableBytes - split) {
+            batches += try decoder.feed(first)
+            batches += try decoder.feed(second)
+        } else {
+            batches += try decoder.feed(bytes)
+        }
+        try decoder.finish()
+    } catch {
+        precondition(!error.description.isEmpty)
+    }
+    for batch in batches {
+        for options in [ExportOptions.duckDB, .faithful] {
+            guard let exported = try? batch.exportToC(options: options) else { continue }
+            precondition(exported.arrayPointer.pointee.length == Int64(batch.length))
+            ConsumerWalk.walk(exported.schemaPointer, exported.arrayPointer)
+        }
+    }
+}
+
+#if FUZZING
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data else { return 0 }
+    fuzzOne(UnsafeRawBufferPointer(start: data, count: size))
+    return 0
+}
+#else
+import Foundation
+
+@main
+struct Replay {
+    static func main() {
+        let paths = CommandLine.arguments.dropFirst()
+        if paths.isEmpty { print("usage: ArrowIPCFuzz FILE... (replays inputs; scripts/fuzz builds the fuzzer)") }
+        for path in paths {
+            guard let data = FileManager.default.contents(atPath: path) else { print("cannot read \(path)"); continue }
+            data.withUnsafeBytes { fuzzOne($0) }
+            print("ok \(path) (\(data.count) bytes)")
+        }
+    }
+}
+#endif
