@@ -65,6 +65,10 @@ let package = Package(
         .executableTarget(name: "ArrowIPCFuzz", dependencies: [
             "ArrowIPC", "CArrowData", .product(name: "NIOCore", package: "swift-nio"),
         ]),
+        // Arrow decode + DuckDB ingest vs DuckDB's read_parquet (bench/arrow-ingest/run).
+        .executableTarget(name: "ArrowIngestBench", dependencies: [
+            "ArrowIPC", "DuckDB", .product(name: "NIOCore", package: "swift-nio"),
+        ]),
 
         .testTarget(name: "DatabricksTests", dependencies: ["Databricks", "ArrowIPC", "DBDuckTesting",
                     .product(name: "Logging", package: "swift-log")]),

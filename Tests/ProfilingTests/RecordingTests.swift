@@ -80,8 +80,8 @@ import Testing
         let session = ProfilingSession(memoryInterval: .milliseconds(2))
         session.start()
         let observer: (any TransferObserver)? = session.recorder
-        observer.measure(.download, table: "t", bytes: 1000) { usleep(3000) }
-        observer.measure(.load, table: "t", rows: 50) { usleep(3000) }
+        _ = observer.measure(.download, table: "t", bytes: 1000) { usleep(3000) }
+        _ = observer.measure(.load, table: "t", rows: 50) { usleep(3000) }
         let run = session.stop()
         #expect(run.events.map(\.phase) == [.download, .load])
         #expect(run.wallSeconds >= run.events[1].end)
