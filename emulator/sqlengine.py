@@ -568,7 +568,9 @@ class Engine:
                 return merger.when_not_matched_insert_all(cond)
             j = L.matching_paren(rest, 0)
             cols = [p[0].ident for p in L.split_top(rest[1:j])]
-            v = L.find_word(rest, "VALUES", j)
+            v = L.find_word(rest, "VALUES", j + 1)
+            if v is None:
+                raise _syntax(rest[-1].text)
             k = L.matching_paren(rest, v + 1)
             exprs = [ctx.emit_df(p) for p in L.split_top(rest[v + 2:k])]
             return merger.when_not_matched_insert(dict(zip(cols, exprs)), cond)
@@ -745,6 +747,8 @@ class _Ctx:
         t = toks[i]
         if t.is_punct("(") or not t.is_ident:
             return i
+        if t.kind == "word" and t.value in _CLAUSE_WORDS and t.value not in ("VERSION", "TIMESTAMP"):
+            raise _syntax(t.text)
         if t.kind == "word" and t.value == "TABLE_CHANGES" and i + 1 < len(toks) and toks[i + 1].is_punct("("):
             j = L.matching_paren(toks, i + 1)
             args = L.split_top(toks[i + 2:j])

@@ -110,10 +110,10 @@ class StatementStore:
                 return
             f = self.faults.take("fail_statement", "execute", st.sql)
             if f is not None:
-                raise SQLError("INJECTED_FAILURE",
-                               str(f.params.get("message", "[INTERNAL_ERROR] Injected failure (emulator fault).")),
-                               str(f.params.get("sql_state", "XX000")),
+                err = SQLError("INJECTED_FAILURE", "", str(f.params.get("sql_state", "XX000")),
                                str(f.params.get("error_code", "INTERNAL_ERROR")))
+                err.message = str(f.params.get("message", "[INTERNAL_ERROR] Injected failure (emulator fault)."))
+                raise err
             with self.sem:
                 def reg(fn):
                     st.interrupt = fn
