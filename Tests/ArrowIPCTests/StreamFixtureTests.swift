@@ -42,3 +42,37 @@ import Testing
         #expect(pieces.map(\.length) == whole.map(\.length))
     }
 }
+
+/// The alternative ingest path (duckdb_arrow_scan + INSERT ... SELECT), kept for the benchmark comparison.
+@Suite struct ArrowScanPathTests {
+    @Test(arguments: ["primitives.arrows", "nested.arrows", "dictionary-deltas.arrows"])
+    func loadsTheSameValues(_ name: String) throws {
+        let expected = try FixtureStreams.expected(for: name)
+        let (schema, batches) = try StreamDecoder.decodeAll(try FixtureStreams.arrowBytes(name))
+        let database = try Database()
+        let connection = try database.connect()
+        try connection.execute("SET TimeZone = 'UTC'")
+        let exportedSchema = schema.exportToC()
+        let columns = try connection.logicalTypes(forArrowSchema: exportedSchema.schemaPointer)
+        try connection.execute("CREATE TABLE t (" + columns.map { "\(quoteIdentifier($0.name)) \($0.type)" }.joined(separator: ", ") + ")")
+        var remaining = batches[...]
+        let source = ArrowStreamSource(schema: { out in
+            let exported = schema.exportToC()
+            out.pointee = exported.schemaPointer.pointee
+            exported.schemaPointer.pointee.release = nil
+        }, next: { out in
+            guard let batch = remaining.popFirst(), let exported = try? batch.exportToC() else { return false }
+            out.pointee = exported.arrayPointer.pointee
+            exported.arrayPointer.pointee.release = nil
+            return true
+        })
+        try connection.insertByArrowScan(into: "t", source: source)
+        let select = expected.columns.map { "CAST(\(quoteIdentifier($0)) AS VARCHAR)" }.joined(separator: ", ")
+        // arrow_scan may run in parallel: compare as multisets.
+        let rows = try connection.query("SELECT \(select) FROM t").rows().map { row in
+            row.map { value -> String? in if case let .varchar(text) = value { text } else { nil } }
+        }
+        let key = { (row: [String?]) in row.map { $0 ?? "\u{0}NULL" }.joined(separator: "\u{1}") }
+        #expect(rows.map(key).sorted() == expected.rows.map(key).sorted())
+    }
+}

@@ -1,0 +1,68 @@
+internal import CDuckDB
+public import CArrowData
+
+/// The other Arrow ingest path DuckDB's C API offers: `duckdb_arrow_scan` over an Arrow C stream,
+/// then `INSERT INTO table SELECT * FROM` the view it creates. Kept for the measured comparison
+/// with ``Appender/append(arrowSchema:arrowArray:)`` (bench/arrow-ingest); the appender path is
+/// the one to use (faster in that benchmark, and not deprecated).
+public final class ArrowStreamSource {
+    /// Moves a fresh schema into `out` (the consumer releases it).
+    let schema: (UnsafeMutablePointer<ArrowSchema>) -> Void
+    /// Moves the next batch into `out` and returns true, or returns false at the end.
+    let next: (UnsafeMutablePointer<ArrowArray>) -> Bool
+
+    public init(schema: @escaping (UnsafeMutablePointer<ArrowSchema>) -> Void,
+                next: @escaping (UnsafeMutablePointer<ArrowArray>) -> Bool) {
+        self.schema = schema; self.next = next
+    }
+}
+
+// duckdb_arrow_scan is deprecated in duckdb.h, hidden unless DUCKDB_API_ALLOW_DEPRECATED, but still
+// exported by libduckdb 2.0.1. Declared here with C-compatible argument types (pointers, a 32-bit
+// enum result) so the comparison can be measured without changing the shared CDuckDB shim.
+@_silgen_name("duckdb_arrow_scan")
+private func deprecatedArrowScan(_ connection: duckdb_connection?, _ table: UnsafePointer<CChar>?,
+                                 _ stream: UnsafeMutableRawPointer?) -> UInt32
+
+extension Connection {
+    /// Inserts every batch of `source` into `table` through `duckdb_arrow_scan` (see ``ArrowStreamSource``).
+    public func insertByArrowScan(into table: String, source: ArrowStreamSource) throws(DatabaseError) {
+        let stream = UnsafeMutablePointer<ArrowArrayStream>.allocate(capacity: 1)
+        defer {
+            if let release = stream.pointee.release { release(stream) }
+            stream.deallocate()
+        }
+        stream.initialize(to: ArrowArrayStream(get_schema: streamGetSchema, get_next: streamGetNext,
+                                               get_last_error: streamLastError, release: streamRelease,
+                                               private_data: Unmanaged.passRetained(source).toOpaque()))
+        let view = "dbduck_arrow_scan_\(UInt64.random(in: 0...UInt64.max))"
+        guard deprecatedArrowScan(handle, view, UnsafeMutableRawPointer(stream)) == DuckDBSuccess.rawValue else {
+            throw DatabaseError(kind: .invalidInput, message: "duckdb_arrow_scan could not read the Arrow stream")
+        }
+        defer { try? execute("DROP VIEW IF EXISTS \(quoteIdentifier(view))") }
+        try execute("INSERT INTO \(table) SELECT * FROM \(quoteIdentifier(view))")
+    }
+}
+
+private func streamGetSchema(_ stream: UnsafeMutablePointer<ArrowArrayStream>?, _ out: UnsafeMutablePointer<ArrowSchema>?) -> Int32 {
+    guard let stream, let out, let opaque = stream.pointee.private_data else { return 22 }   // EINVAL
+    Unmanaged<ArrowStreamSource>.fromOpaque(opaque).takeUnretainedValue().schema(out)
+    return 0
+}
+
+private func streamGetNext(_ stream: UnsafeMutablePointer<ArrowArrayStream>?, _ out: UnsafeMutablePointer<ArrowArray>?) -> Int32 {
+    guard let stream, let out, let opaque = stream.pointee.private_data else { return 22 }
+    if !Unmanaged<ArrowStreamSource>.fromOpaque(opaque).takeUnretainedValue().next(out) {
+        out.pointee.release = nil                                  // end of stream
+    }
+    return 0
+}
+
+private func streamLastError(_ stream: UnsafeMutablePointer<ArrowArrayStream>?) -> UnsafePointer<CChar>? { nil }
+
+private func streamRelease(_ stream: UnsafeMutablePointer<ArrowArrayStream>?) {
+    guard let stream, let opaque = stream.pointee.private_data else { return }
+    Unmanaged<ArrowStreamSource>.fromOpaque(opaque).release()
+    stream.pointee.private_data = nil
+    stream.pointee.release = nil
+}
