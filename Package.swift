@@ -43,7 +43,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Test support shared by DatabricksTests, ReplicationTests and CLITests: the emulator launcher.
-        .target(name: "DBDuckTesting", dependencies: ["Databricks"]),
+        .target(name: "DBDuckTesting", dependencies: [
+            "Databricks",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         .target(name: "Replication", dependencies: [
             "DuckDB", "ArrowIPC", "Databricks",
             .product(name: "Yams", package: "Yams"),
@@ -57,10 +61,6 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        // MARK: Tests
-        .testTarget(name: "DuckDBTests", dependencies: ["DuckDB"]),
-        .testTarget(name: "ArrowIPCTests", dependencies: ["ArrowIPC", "DuckDB"],
-                    resources: [.copy("Fixtures")]),
         // Arrow IPC fuzzer (libFuzzer with -DFUZZING via scripts/fuzz; a replay tool otherwise).
         .executableTarget(name: "ArrowIPCFuzz", dependencies: [
             "ArrowIPC", "CArrowData", .product(name: "NIOCore", package: "swift-nio"),
@@ -70,8 +70,13 @@ let package = Package(
             "ArrowIPC", "DuckDB", .product(name: "NIOCore", package: "swift-nio"),
         ]),
 
+        // MARK: Tests
+        .testTarget(name: "DuckDBTests", dependencies: ["DuckDB"]),
+        .testTarget(name: "ArrowIPCTests", dependencies: ["ArrowIPC", "DuckDB"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "DatabricksTests", dependencies: ["Databricks", "ArrowIPC", "DBDuckTesting",
-                    .product(name: "Logging", package: "swift-log")]),
+                    .product(name: "Logging", package: "swift-log"),
+                    .product(name: "InMemoryLogging", package: "swift-log")]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "DuckDB", "Databricks", "DBDuckTesting"]),
         .testTarget(name: "ProfilingTests", dependencies: ["Profiling", "Databricks"]),
         .testTarget(name: "CLITests", dependencies: ["DuckDB", "DBDuckTesting"]),

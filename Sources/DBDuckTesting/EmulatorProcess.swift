@@ -1,5 +1,9 @@
+import AsyncHTTPClient
 import Databricks
 import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOSSL
 
 #if canImport(Glibc)
 import Glibc
@@ -27,6 +31,9 @@ public struct EmulatorProcess: Sendable {
     public let dataDirectory: String
     /// The emulator's stderr, for diagnosing a failed test.
     public let logFile: String
+    /// The OAuth M2M service principal the emulator accepts.
+    public let clientID: String?
+    public let clientSecret: String?
 
     /// A PAT workspace for this emulator.
     public func workspace(warehouseID: String? = nil) -> Workspace {
@@ -34,10 +41,50 @@ public struct EmulatorProcess: Sendable {
                   credentialSource: "emulator", caFile: caFile)
     }
 
+    /// An OAuth M2M workspace for this emulator (its service principal).
+    public func oauthWorkspace(clientSecret: String? = nil) -> Workspace {
+        Workspace(host: host, credentials: .oauthM2M(clientID: clientID ?? "dbduck-emulator-sp",
+                                                     clientSecret: Secret(clientSecret ?? self.clientSecret ?? "")),
+                  warehouseID: warehouseID, credentialSource: "emulator", caFile: caFile)
+    }
+
+    /// Replaces the active faults (`POST /admin/faults`; same text or JSON syntax as `--faults`).
+    public func setFaults(_ spec: String) async throws {
+        _ = try await admin("POST", "/admin/faults", body: spec)
+    }
+
+    /// Removes every fault.
+    public func clearFaults() async throws {
+        _ = try await admin("DELETE", "/admin/faults", body: nil)
+    }
+
+    /// The fault counters as JSON text (`GET /admin/faults`): `{"seed":…,"faults":[{"mode":…,"fired":N}]}`.
+    public func faultReport() async throws -> String {
+        try await admin("GET", "/admin/faults", body: nil)
+    }
+
+    private func admin(_ method: String, _ path: String, body: String?) async throws -> String {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let caFile { tls.additionalTrustRoots = [.file(caFile)] }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+        do {
+            var request = HTTPClientRequest(url: host + path)
+            request.method = .init(rawValue: method)
+            if let body { request.body = .bytes(ByteBuffer(string: body)) }
+            let response = try await client.execute(request, timeout: .seconds(30))
+            let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            try await client.shutdown()
+            guard response.status.code < 300 else { throw EmulatorError.adminFailed(path: path, status: Int(response.status.code), body: text) }
+            return text
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
     /// Environment variables for the CLI or `Workspace.resolve` (PAT).
     public var environment: [String: String] {
-        var values = ["DATABRICKS_HOST": host, "DATABRICKS_TOKEN": token, "DATABRICKS_WAREHOUSE_ID": warehouseID]
-        if let caFile { values["DBDUCK_CA_FILE"] = caFile }
+        let values = ["DATABRICKS_HOST": host, "DATABRICKS_TOKEN": token, "DATABRICKS_WAREHOUSE_ID": warehouseID]
         return values
     }
 
@@ -73,13 +120,14 @@ public struct EmulatorProcess: Sendable {
     private static func parse(_ line: String, data: String, log: String) throws -> EmulatorProcess {
         struct Ready: Decodable {
             var host: String; var token: String; var warehouse_id: String; var storage: String?; var ca_file: String?
+            var client_id: String?; var client_secret: String?
         }
         guard let ready = try? JSONDecoder().decode(Ready.self, from: Data(line.utf8)) else {
             throw EmulatorError.badHandshake(line: String(line.prefix(300)), log: log)
         }
         return EmulatorProcess(host: ready.host, token: ready.token, warehouseID: ready.warehouse_id,
                                storage: ready.storage ?? ready.host, caFile: ready.ca_file, dataDirectory: data,
-                               logFile: log)
+                               logFile: log, clientID: ready.client_id, clientSecret: ready.client_secret)
     }
 
     /// A data directory seeded by `python -m emulator seed --scale S`, created once per scale
@@ -135,6 +183,7 @@ public enum EmulatorError: Error, CustomStringConvertible {
     case didNotStart(status: Int32?, log: String, tail: String)
     case badHandshake(line: String, log: String)
     case seedFailed(status: Int32, output: String)
+    case adminFailed(path: String, status: Int, body: String)
 
     public var description: String {
         switch self {
@@ -144,6 +193,8 @@ public enum EmulatorError: Error, CustomStringConvertible {
             return "The emulator did not start (exit status \(status.map(String.init) ?? "none"); log \(log)):\n\(tail)"
         case .badHandshake(let line, let log):
             return "The emulator's first line is not the expected JSON {host, token, warehouse_id, storage}: \(line) (log \(log))"
+        case .adminFailed(let path, let status, let body):
+            return "The emulator refused \(path) (HTTP \(status)): \(body)"
         case .seedFailed(let status, let output):
             return "`python -m emulator seed` failed (status \(status)):\n\(output)"
         }

@@ -67,6 +67,12 @@ extension DatabricksClient {
         }
     }
 
+    /// The statement's current state: PENDING, RUNNING, SUCCEEDED, FAILED, CANCELED or CLOSED.
+    public func statementState(statementID: String) async throws -> String {
+        let response: StatementResponseWire = try await api.call(.GET, "/api/2.0/sql/statements/\(statementID)")
+        return response.status?.state ?? "UNKNOWN"
+    }
+
     /// Asks the server to cancel a statement (it only acknowledges; the state becomes CANCELED).
     public func cancel(statementID: String) async throws {
         _ = try await api.send(.POST, "/api/2.0/sql/statements/\(statementID)/cancel", body: EmptyBody())
