@@ -359,25 +359,20 @@ def plans(ctx: Context) -> list[Plan]:
 
 
 def last_json_line(path: str) -> Optional[dict]:
+    """The JSON a run printed last on stdout: peers print one line, dbduck --json one pretty document."""
     try:
         with open(path, "rb") as f:
-            text = f.read().decode("utf-8", "replace")
+            lines = f.read().decode("utf-8", "replace").strip().splitlines()
     except OSError:
         return None
-    # dbduck --json prints one (pretty) JSON document; peers print one JSON line last.
-    s = text.strip()
-    if s.startswith("{"):
-        try:
-            return json.loads(s)
-        except ValueError:
-            pass
-    for line in reversed(s.splitlines()):
-        line = line.strip()
-        if line.startswith("{"):
+    for i in range(len(lines) - 1, -1, -1):
+        if lines[i].startswith("{"):
             try:
-                return json.loads(line)
+                doc = json.loads("\n".join(lines[i:]))
             except ValueError:
                 continue
+            if isinstance(doc, dict):
+                return doc
     return None
 
 
