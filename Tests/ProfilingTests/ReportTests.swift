@@ -31,6 +31,20 @@ import Testing
         #expect(report.recommendation.strategy == "streaming")
         #expect(report.recommendation.downloadParallelism > 2)
         #expect(report.seedYAML.contains("default_optimization_level: streaming"))
+        #expect(report.tableBottlenecks.map(\.table) == ["samples.tpch.orders", "samples.tpch.lineitem"])
+        #expect(report.bottleneck(of: "samples.tpch.lineitem")?.kind == .download)
+    }
+
+    @Test func eachTableGetsItsOwnBottleneck() {
+        let waiting = SyntheticRun(table: "main.demo.events", chunks: 2, warehouseWaitSeconds: 20, downloadSeconds: 0.1)
+        let loading = SyntheticRun(table: "main.demo.all_types", chunks: 20, parallelism: 8, downloadSeconds: 0.1, loadSeconds: 0.5, offset: 21)
+        let report = AnalysisReport.analyze(events: waiting.events() + loading.events(), memory: nil,
+                                            system: SystemInfo(cores: 2, memoryBytes: 8 << 30, operatingSystem: "test"),
+                                            settings: RunSettings(strategy: "batch", chunkSize: 10_000, downloadParallelism: 8, threads: 2))
+        #expect(report.bottleneck(of: "main.demo.events")?.kind == .warehouseWait)
+        #expect(report.bottleneck(of: "main.demo.all_types")?.kind == .load)
+        #expect(report.terminalText().contains("  bottleneck: warehouse wait: "))
+        #expect(report.html().contains("<strong>Bottleneck:</strong> load: "))
     }
 
     @Test func jsonIsWellFormedAndRoundTrips() throws {

@@ -62,6 +62,9 @@ extension AnalysisReport {
         let name = p.table ?? "All tables"
         var s = "<section><h2>\(e(name))</h2><p>\(e(Units.seconds(p.elapsedSeconds))), \(p.rows) rows, \(e(Units.bytes(p.bytes))), "
             + "\(e(Units.rowsPerSecond(p.rowsPerSecond))), \(e(Units.rate(p.bytesPerSecond)))</p>"
+        if tables.count > 1, p.table != nil, let main = bottleneck(of: p.table) {
+            s += "<p class=\"bottleneck\"><strong>Bottleneck:</strong> \(e(main.summary))</p>"
+        }
         let bars = p.phases.map {
             SVGChart.Bar(label: $0.phase.rawValue, value: $0.share,
                          text: "\(Units.percent($0.share)) (wall \(Units.seconds($0.busySeconds)))",

@@ -25,6 +25,7 @@ extension AnalysisReport {
         for profile in tables.isEmpty ? [overall] : tables {
             out.append("")
             out.append(Self.profileText(profile))
+            if tables.count > 1, let main = bottleneck(of: profile.table) { out.append("  bottleneck: \(main.summary)") }
         }
         if tables.count > 1 {
             out.append("")

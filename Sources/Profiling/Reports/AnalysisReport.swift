@@ -20,18 +20,29 @@ public struct AnalysisReport: Sendable, Codable, Hashable {
     /// All tables together.
     public var overall: PhaseProfile
     public var memory: MemoryTimeline?
-    /// The bottleneck first, then the next ones.
+    /// The bottleneck first, then the next ones (all tables together).
     public var bottlenecks: [Bottleneck]
+    /// Each table's own main bottleneck, in the order of ``tables``.
+    public var tableBottlenecks: [TableBottleneck]
     public var comparison: StrategyComparison?
     public var recommendation: Recommendation
     /// Free-form remarks from the caller (e.g. "sample: 100000 rows of 6001215").
     public var notes: [String]
 
+    /// One table's main bottleneck.
+    public struct TableBottleneck: Sendable, Codable, Hashable {
+        public var table: String
+        public var bottleneck: Bottleneck?
+        public init(table: String, bottleneck: Bottleneck?) { self.table = table; self.bottleneck = bottleneck }
+    }
+
     public init(generatedAt: Date, title: String, system: SystemInfo, settings: RunSettings,
                 tables: [PhaseProfile], overall: PhaseProfile, memory: MemoryTimeline?, bottlenecks: [Bottleneck],
-                comparison: StrategyComparison?, recommendation: Recommendation, notes: [String] = []) {
+                tableBottlenecks: [TableBottleneck] = [], comparison: StrategyComparison?, recommendation: Recommendation,
+                notes: [String] = []) {
         self.generatedAt = generatedAt; self.title = title; self.system = system; self.settings = settings
         self.tables = tables; self.overall = overall; self.memory = memory; self.bottlenecks = bottlenecks
+        self.tableBottlenecks = tableBottlenecks
         self.comparison = comparison; self.recommendation = recommendation; self.notes = notes
     }
 
@@ -50,11 +61,21 @@ public struct AnalysisReport: Sendable, Codable, Hashable {
         let comparison = strategyRuns.isEmpty ? nil
             : StrategyComparison(runs: strategyRuns, current: settings.strategy,
                                  memoryLimitBytes: settings.memoryLimitBytes ?? system.memoryBytes)
+        let tables = PhaseProfile.perTable(events)
+        // Per table without the memory timeline: memory belongs to the whole run.
+        let perTable = tables.map { profile in
+            TableBottleneck(table: profile.table ?? "", bottleneck: analyzer.analyze(profile, settings: settings, system: system).first)
+        }
         return AnalysisReport(generatedAt: generatedAt, title: title, system: system, settings: settings,
-                              tables: PhaseProfile.perTable(events), overall: overall, memory: memory,
-                              bottlenecks: bottlenecks, comparison: comparison,
+                              tables: tables, overall: overall, memory: memory,
+                              bottlenecks: bottlenecks, tableBottlenecks: perTable, comparison: comparison,
                               recommendation: Recommendation(settings: settings, comparison: comparison, bottlenecks: bottlenecks),
                               notes: notes)
+    }
+
+    /// The main bottleneck of `table`, if it had one.
+    public func bottleneck(of table: String?) -> Bottleneck? {
+        tableBottlenecks.first { $0.table == table }?.bottleneck
     }
 
     /// The recommendation in the seed's YAML form, with this run's data profile as comments.
