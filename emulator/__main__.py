@@ -79,6 +79,16 @@ def _seed(a: argparse.Namespace) -> int:
     return 0
 
 
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected N or N,M,...: {text!r}")
+    if not sizes or any(n <= 0 for n in sizes):
+        raise argparse.ArgumentTypeError("chunk sizes must be positive")
+    return sizes
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m emulator", description="Databricks SQL warehouse emulator")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -95,7 +105,8 @@ def main(argv=None) -> int:
     s.add_argument("--tls", action="store_true", help="serve HTTPS with a generated CA (reported as ca_file)")
     s.add_argument("--session-tz", default="Etc/UTC", help="session time zone (Arrow TIMESTAMP tz)")
     s.add_argument("--faults", default=None, help="fault spec, e.g. 'seed=7;429,target=execute,count=2'")
-    s.add_argument("--chunk-rows", type=int, default=122880, help="rows per result chunk")
+    s.add_argument("--chunk-rows", type=_sizes, default=[122880],
+                   help="rows per result chunk; a comma list (e.g. 700,1300) is used in turn so sizes vary")
     s.add_argument("--link-ttl", type=float, default=900, help="external link lifetime, seconds")
     s.add_argument("--exec-delay", type=float, default=0.0, help="seconds each statement stays RUNNING first")
     s.add_argument("--result-ttl", type=float, default=3600, help="seconds results stay available")

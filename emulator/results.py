@@ -121,10 +121,12 @@ class _CsvWriter:
         self.raw = self.wire = os.path.getsize(self.f.name)
 
 
-def write_result(qr: QueryResult, out_dir: str, fmt: str, compress: bool, chunk_rows: int,
+def write_result(qr: QueryResult, out_dir: str, fmt: str, compress: bool, chunk_rows,
                  row_limit: Optional[int], byte_limit: Optional[int], tz: str, nested_json: bool,
                  cancel: threading.Event, inline: bool, batch_rows: int = 32768) -> ResultSet:
-    """Consume `qr` and write its chunk files into out_dir."""
+    """Consume `qr` and write its chunk files into out_dir. `chunk_rows` is an int or a list of
+    sizes used in turn (chunk i holds sizes[i % len(sizes)] rows), so chunk sizes can vary."""
+    sizes = list(chunk_rows) if isinstance(chunk_rows, (list, tuple)) else [int(chunk_rows)]
     if qr.is_ddl:
         return ResultSet(fmt, False, None)
     it = iter(qr.batches or ())
@@ -189,14 +191,15 @@ def write_result(qr: QueryResult, out_dir: str, fmt: str, compress: bool, chunk_
                 if writer is None:
                     writer = open_chunk()
                     cur_rows = 0
-                take = min(batch.num_rows - off, chunk_rows - cur_rows, batch_rows)
+                limit = sizes[(len(rs.chunks) - 1) % len(sizes)]
+                take = min(batch.num_rows - off, limit - cur_rows, batch_rows)
                 part = batch.slice(off, take)
                 writer.write(part, ws)
                 off += take
                 cur_rows += take
                 rs.total_rows += take
                 rs.chunks[-1].row_count += take
-                if cur_rows >= chunk_rows:
+                if cur_rows >= limit:
                     close_chunk(writer)
                     writer = None
             if done:

@@ -50,6 +50,11 @@ class _Server(ThreadingHTTPServer):
         self.tls = tls
         super().__init__(addr, handler)
 
+    def handle_error(self, request, client_address):
+        # clients dropping connections (and injected resets) are normal here; stay quiet
+        if self.app.verbose:
+            super().handle_error(request, client_address)
+
     def get_request(self):
         sock, addr = super().get_request()
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -186,7 +186,10 @@ class Engine:
             parts, _ = L.parse_name(toks, 1)
             toks = L.tokenize("SELECT * FROM " + ".".join("`" + p.replace("`", "``") + "`" for p in parts))
         text = ctx.emit(ctx.replace_tables(toks))
-        return ctx.stream(text, register_interrupt)
+        qr = ctx.stream(text, register_interrupt)
+        if len(ctx.registered) == 1 and not qr.is_ddl:
+            qr.not_null = _not_null_columns(toks, ctx.registered[0])
+        return qr
 
     def query_arrow(self, toks: list[L.Tok], ctx: "_Ctx") -> pa.Table:
         text = ctx.emit(ctx.replace_tables(toks))
@@ -698,6 +701,7 @@ class _Ctx:
         self.n = 0
         self.variant_names: set[str] = set()
         self.streaming = False
+        self.registered: list[pa.Schema] = []
 
     def close_unused(self):
         if not self.streaming:
@@ -819,6 +823,7 @@ class _Ctx:
         name = f"__dbx_t{self.n}"
         self.n += 1
         schema = cat.arrow_schema(dt)
+        self.registered.append(schema)
         for f in schema:
             if T.is_variant_field(f):
                 self.variant_names.add(f.name)
@@ -1050,7 +1055,11 @@ class _Ctx:
             except Exception:
                 pass
 
-        return QueryResult(schema=reader.schema, batches=batches(), variant_names=frozenset(self.variant_names),
+        schema = reader.schema
+        renamed = [("count(1)" if f.name == "count_star()" else f.name) for f in schema]
+        if renamed != schema.names:
+            schema = pa.schema([f.with_name(n) for f, n in zip(schema, renamed)])
+        return QueryResult(schema=schema, batches=batches(), variant_names=frozenset(self.variant_names),
                            hugeint_columns=hugeint, close=close)
 
 
@@ -1100,6 +1109,49 @@ def _cte_names(toks: list[L.Tok]) -> set[str]:
         if t.is_ident and k + 1 < len(toks) and toks[k + 1].is_punct("(") and k > 0 and toks[k - 1].is_word("WITH"):
             names.add(t.ident.lower())
     return names
+
+
+def _not_null_columns(toks: list[L.Tok], schema: pa.Schema) -> frozenset:
+    """Output columns that are plain references to NOT NULL columns of the one table a simple
+    SELECT reads (Databricks marks those `nullable=false` in Arrow)."""
+    if not toks or not toks[0].is_word("SELECT"):
+        return frozenset()
+    depth = 0
+    frm = None
+    for k, t in enumerate(toks):
+        if t.is_punct("("):
+            depth += 1
+        elif t.is_punct(")"):
+            depth -= 1
+        elif depth == 0 and t.kind == "word" and t.value in ("JOIN", "UNION", "EXCEPT", "INTERSECT", "MINUS",
+                                                              "LATERAL", "ROLLUP", "CUBE", "GROUPING"):
+            return frozenset()
+        elif depth == 0 and t.is_word("FROM") and frm is None:
+            frm = k
+    if frm is None:
+        return frozenset()
+    required = {f.name.lower(): f.name for f in schema if not f.nullable}
+    out = set()
+    items = toks[1:frm]
+    if items and items[0].is_word("DISTINCT", "ALL"):
+        items = items[1:]
+    for item in L.split_top(items):
+        if len(item) == 1 and item[0].is_punct("*"):
+            out.update(required.values())
+            continue
+        alias = None
+        if len(item) >= 3 and item[-2].is_word("AS") and item[-1].is_ident:
+            alias, item = item[-1].ident, item[:-2]
+        elif len(item) == 2 and item[0].is_ident and item[1].is_ident:
+            alias, item = item[1].ident, item[:1]
+        name = None
+        if len(item) == 1 and item[0].is_ident:
+            name = item[0].ident
+        elif len(item) == 3 and item[0].is_ident and item[1].is_punct(".") and item[2].is_ident:
+            name = item[2].ident
+        if name is not None and name.lower() in required:
+            out.add(alias or required[name.lower()])
+    return frozenset(out)
 
 
 def _strip_qual(toks: Optional[list[L.Tok]], alias: Optional[str], table: str) -> list[L.Tok]:

@@ -194,3 +194,17 @@ def test_connector_sea_arrow_through_links(start_emulator):
             assert row.id == 0 and row.c_struct["name"] == "widget"
             cur.execute("SHOW TABLES IN samples.tpch")
             assert sorted(r[1] for r in cur.fetchall()) == ["lineitem", "orders"]
+
+
+def test_connector_sea_hybrid_attachment(start_emulator):
+    from databricks import sql
+    e = start_emulator("--tls")
+    host, port = e.host.split("://", 1)[1].rsplit(":", 1)
+    with sql.connect(server_hostname=host, port=int(port), http_path=e.info["http_path"], access_token=e.token,
+                     use_sea=True, _tls_trusted_ca_file=e.ca_file, enable_telemetry=False) as conn:
+        with conn.cursor() as cur:
+            cur.execute("SELECT o_orderkey, o_totalprice FROM samples.tpch.orders ORDER BY o_orderkey LIMIT 100")
+            t = cur.fetchall_arrow()  # small: comes inline as a base64 Arrow attachment
+            assert t.num_rows == 100 and t.column(0)[0].as_py() == 1
+            cur.execute("SELECT count(*) FROM samples.tpch.lineitem")
+            assert cur.fetchone()[0] == LINEITEM_ROWS

@@ -265,3 +265,12 @@ def test_hybrid_disposition_attachment(emu):
     att = base64.b64decode(r["result"]["attachment"])
     t = pa.ipc.open_stream(b"".join(lz4_frames(att))).read_all()
     assert t.column(0).to_pylist() == [42]
+
+
+def test_varying_chunk_sizes(start_emulator):
+    e = start_emulator("--chunk-rows", "7000,13000,2048")
+    r = e.ok("SELECT l_orderkey FROM samples.tpch.lineitem", disposition="EXTERNAL_LINKS", format="ARROW_STREAM")
+    counts = [c["row_count"] for c in r["manifest"]["chunks"]]
+    assert counts[:4] == [7000, 13000, 2048, 7000] and sum(counts) == LINEITEM_ROWS
+    offsets = [c["row_offset"] for c in r["manifest"]["chunks"]]
+    assert offsets == [sum(counts[:i]) for i in range(len(counts))]

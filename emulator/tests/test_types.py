@@ -125,6 +125,7 @@ def test_arrow_types_and_values(emu, data_dir):
     for name, typ in EXPECTED_ARROW.items():
         assert t.schema.field(name).type == typ, name
         assert not t.schema.field(name).metadata
+    assert t.schema.field("id").nullable is False and t.schema.field("c_int").nullable is True  # NOT NULL column
     assert pa.types.is_list(t.schema.field("c_array_int").type)
     assert pa.types.is_map(t.schema.field("c_map").type)
     assert pa.types.is_struct(t.schema.field("c_struct").type)
