@@ -193,7 +193,7 @@ class ApiHandler(_Base):
 
     def _route(self, method: str):
         url = urllib.parse.urlsplit(self.path)
-        path = url.path
+        path = urllib.parse.unquote(url.path)   # UC names may be percent-encoded (quotes, semicolons)
         q = {k: v[-1] for k, v in urllib.parse.parse_qs(url.query, keep_blank_values=True).items()}
         body = self._body() if method in ("POST", "PUT", "PATCH", "DELETE") else b""
         app = self.app
