@@ -7,6 +7,7 @@ DML (or by a test writing with `deltalake` directly) are seen at once.
 from __future__ import annotations
 
 import json
+import urllib.parse
 import os
 import threading
 import uuid
@@ -136,7 +137,7 @@ class Catalog:
         files = dt.file_uris()
         size = 0
         for f in files:
-            p = f[len("file://"):] if f.startswith("file://") else f
+            p = urllib.parse.unquote(f[len("file://"):] if f.startswith("file://") else f)
             try:
                 size += os.path.getsize(p)
             except OSError:

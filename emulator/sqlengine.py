@@ -19,6 +19,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Optional
 
+import urllib.parse
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -827,7 +828,7 @@ class _Ctx:
         for f in schema:
             if T.is_variant_field(f):
                 self.variant_names.add(f.name)
-        files = [u[len("file://"):] if u.startswith("file://") else u for u in dt.file_uris()]
+        files = [urllib.parse.unquote(u[len("file://"):] if u.startswith("file://") else u) for u in dt.file_uris()]  # URIs are percent-encoded
         if files:
             cols = ", ".join(L.sql_ident(f.name) for f in schema)
             self.con.execute(f"CREATE TEMP VIEW {L.sql_ident(name)} AS SELECT {cols} FROM read_parquet("

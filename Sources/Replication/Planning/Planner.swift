@@ -52,14 +52,22 @@ public struct Planner: Sendable {
     }
 
     private func matching(_ pattern: TableName) async throws -> [TableName] {
-        func pick(_ part: String, _ all: () async throws -> [String]) async throws -> [String] {
+        func pick(_ part: String, _ what: String, _ all: () async throws -> [String]) async throws -> [String] {
             let isPattern = part.contains("*") || part.contains("?")
-            return isPattern ? try await all().filter { Glob.matches(part, $0) }.sorted() : [part]
+            do {
+                return isPattern ? try await all().filter { Glob.matches(part, $0) }.sorted() : [part]
+            } catch {
+                throw PlanError("\(pattern): cannot list \(what): \(error). `dbduck tables` lists what the source has.")
+            }
         }
         var names: [TableName] = []
-        for c in try await pick(pattern.catalog, { try await catalog.catalogs() }) {
-            for s in try await pick(pattern.schema, { try await catalog.schemas(in: c) }) {
-                for t in try await catalog.tables(in: c, schema: s).sorted() where Glob.matches(pattern.table, t) {
+        for c in try await pick(pattern.catalog, "catalogs", { try await catalog.catalogs() }) {
+            for s in try await pick(pattern.schema, "the schemas of \(c)", { try await catalog.schemas(in: c) }) {
+                let tables: [String]
+                do { tables = try await catalog.tables(in: c, schema: s) } catch {
+                    throw PlanError("\(pattern) matches no table: cannot list the tables of \(c).\(s): \(error). `dbduck tables` lists what the source has.")
+                }
+                for t in tables.sorted() where Glob.matches(pattern.table, t) {
                     names.append(TableName(catalog: c, schema: s, table: t))
                 }
             }
