@@ -31,6 +31,10 @@ class Auth:
         self._lock = threading.Lock()
         self._issued: dict[str, float] = {}
 
+    def issued_count(self) -> int:
+        with self._lock:
+            return len(self._issued)
+
     def check(self, header: Optional[str]) -> Optional[tuple[int, dict]]:
         """None when the request is authenticated, else (status, body)."""
         if not header:

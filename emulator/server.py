@@ -95,6 +95,17 @@ class _Base(BaseHTTPRequestHandler):
         return self.server.app  # type: ignore[attr-defined]
 
     def _body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            parts = []
+            while True:
+                line = self.rfile.readline(65537).strip()
+                size = int(line.split(b";")[0] or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline(65537).strip():  # trailers
+                        pass
+                    return b"".join(parts)
+                parts.append(self.rfile.read(size))
+                self.rfile.readline(3)
         n = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(n) if n > 0 else b""
 
@@ -276,6 +287,8 @@ class ApiHandler(_Base):
                 return self._json(200, app.faults.describe(), kind="none")
         if path == "/admin/health":
             return self._json(200, {"ok": True}, kind="none")
+        if path == "/admin/stats":
+            return self._json(200, app.stats(), kind="none")
         return self._error(404, "ENDPOINT_NOT_FOUND", f"No admin API '{method} {path}'", kind="none")
 
     # MARK: warehouses / sessions
@@ -661,6 +674,7 @@ class StorageHandler(_Base):
             if slow:
                 self._slow_write(f.read(), slow)
                 return
+            app.count_download(size)
             self.wfile.flush()
             if isinstance(self.connection, ssl.SSLSocket):
                 while True:
@@ -695,6 +709,25 @@ class App:
         self.port = 0
         self.tls = False
         self.links: LinkSigner = LinkSigner("")
+        self.downloads = 0
+        self.download_bytes = 0
+
+    def count_download(self, size: int):
+        with self.lock:
+            self.downloads += 1
+            self.download_bytes += size
+
+    def stats(self) -> dict:
+        """Counters for tests (`GET /admin/stats`)."""
+        with self.store._lock:
+            sts = list(self.store.statements.values())
+        by_state: dict[str, int] = {}
+        for st in sts:
+            by_state[st.state] = by_state.get(st.state, 0) + 1
+        with self.lock:
+            return {"statements": len(sts), "statements_by_state": by_state, "downloads": self.downloads,
+                    "download_bytes": self.download_bytes, "oauth_tokens_issued": self.auth.issued_count(),
+                    "sessions": len(self.sessions)}
 
 
 def start_servers(app: App, host: str, port: int, storage_port: int, tls: Optional[ssl.SSLContext]):

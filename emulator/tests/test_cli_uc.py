@@ -24,6 +24,13 @@ def test_serve_prints_one_json_line_and_stops_on_sigterm(data_dir):
     assert e.host.startswith("http://127.0.0.1:") and e.storage.startswith("http://127.0.0.1:")
     assert e.host != e.storage and e.token.startswith("dapi")
     assert requests.get(e.host + "/admin/health").json() == {"ok": True}
+    e.ok("SELECT 1", disposition="EXTERNAL_LINKS", format="ARROW_STREAM")
+    r = e.ok("SELECT 2", disposition="EXTERNAL_LINKS", format="ARROW_STREAM")
+    e.download(r["result"]["external_links"][0])
+    e.http.delete(f"{e.host}/api/2.0/sql/statements/{r['statement_id']}")
+    stats = requests.get(e.host + "/admin/stats").json()
+    assert stats["statements"] == 2 and stats["statements_by_state"] == {"SUCCEEDED": 1, "CLOSED": 1}
+    assert stats["downloads"] == 1 and stats["download_bytes"] > 0
     assert e.stop() == 0
 
 

@@ -142,8 +142,10 @@ def test_sdk_oauth_m2m(start_emulator):
     r = w.statement_execution.execute_statement(statement="SELECT 1 AS one", warehouse_id=e.warehouse_id)
     assert r.result.data_array == [["1"]]
     # the SDK treats tokens as expired 40 s early: with a 45 s lifetime it must refresh for each call
+    assert requests.get(e.host + "/admin/stats").json()["oauth_tokens_issued"] == 1
     time.sleep(5.5)
     assert [c.name for c in w.catalogs.list()] == ["main", "samples"]
+    assert requests.get(e.host + "/admin/stats").json()["oauth_tokens_issued"] == 2  # refreshed
     bad = WorkspaceClient(host=e.host, client_id=e.info["client_id"], client_secret="wrong")
     with pytest.raises(Exception):
         list(bad.catalogs.list())

@@ -274,3 +274,11 @@ def test_varying_chunk_sizes(start_emulator):
     assert counts[:4] == [7000, 13000, 2048, 7000] and sum(counts) == LINEITEM_ROWS
     offsets = [c["row_offset"] for c in r["manifest"]["chunks"]]
     assert offsets == [sum(counts[:i]) for i in range(len(counts))]
+
+
+def test_chunked_request_body(emu):
+    def gen():
+        yield b'{"statement": "SELECT 7 AS x", '
+        yield ('"warehouse_id": "%s"}' % emu.warehouse_id).encode()
+    r = emu.http.post(emu.host + "/api/2.0/sql/statements", data=gen())
+    assert r.status_code == 200 and r.json()["result"]["data_array"] == [["7"]]
