@@ -73,7 +73,7 @@ import Testing
     @Test func profilingCasesRun() async throws {
         let report = try await BenchSuite(ProfilingBenchCases.all(events: 1000)).run()
         #expect(report.results.map(\.name) == ["recorder: record", "recorder: record, contended", "recorder: measure",
-                                               "recorder: measure", "profile: build", "report: analyze + render"])
+                                               "recorder: measure", "recorder: measure", "profile: build", "report: analyze + render"])
         #expect(report.results[0].rows == 1000 && report.results[1].rows == 1000)
     }
 }

@@ -5,13 +5,14 @@ import Foundation
 ///
 /// - `recorder: record` — one `PhaseRecorder.record` per item; seconds per row is the cost per event.
 /// - `recorder: record, contended` — the same from 2 threads at once.
-/// - `recorder: measure (on|off)` — `Optional<TransferObserver>.measure` around a no-op, with a
-///   recorder and with nil: the cost of profiling when on, and when off.
+/// - `recorder: measure (on|off|baseline)` — `Optional<TransferObserver>.measure` around a tiny
+///   body, with a recorder and with nil, and the body called directly: the cost of profiling
+///   when on, and (off − baseline) when off.
 /// - `profile: build` / `report: analyze + render` — the analysis on a synthetic run.
 public enum ProfilingBenchCases {
     public static func all(events: Int = 200_000) -> [BenchCase] {
         [record(events: events), recordContended(events: events), measure(events: events, on: true),
-         measure(events: events, on: false), buildProfile(), renderReport()]
+         measure(events: events, on: false), directBaseline(events: events), buildProfile(), renderReport()]
     }
 
     public static func record(events: Int) -> BenchCase {
@@ -44,12 +45,25 @@ public enum ProfilingBenchCases {
             let observer: (any TransferObserver)? = on ? PhaseRecorder(expectedEvents: events) : nil
             var sum = 0
             for i in 0..<events {
-                sum &+= observer.measure(.decode, table: "t", rows: i) { i & 7 }
+                sum &+= observer.measure(.decode, table: "t", rows: i) { work(i) }
             }
             // Keeps `sum` alive so the loop is not optimised away.
             return BenchWork(rows: events, bytes: sum & 1)
         }
     }
+
+    /// The body of ``measure(events:on:)`` without `measure`: what "off" is compared with.
+    public static func directBaseline(events: Int) -> BenchCase {
+        BenchCase("recorder: measure", parameters: ["events": String(events), "observer": "baseline"], iterations: 7) {
+            var sum = 0
+            for i in 0..<events { sum &+= work(i) }
+            return BenchWork(rows: events, bytes: sum & 1)
+        }
+    }
+
+    /// The measured body: not inlinable, so neither loop folds into a formula.
+    @inline(never)
+    static func work(_ i: Int) -> Int { i & 7 }
 
     public static func buildProfile(chunks: Int = 5_000) -> BenchCase {
         let events = SyntheticRun(chunks: chunks, parallelism: 4).events()
