@@ -168,7 +168,12 @@ def write_result(qr: QueryResult, out_dir: str, fmt: str, compress: bool, chunk_
                 raise Canceled()
             if raw.num_rows == 0:
                 continue
-            batch = ws.convert(raw)
+            try:
+                batch = ws.convert(raw)
+            except (pa.ArrowInvalid, OverflowError) as e:
+                raise SQLError("ARITHMETIC_OVERFLOW",
+                               f"[ARITHMETIC_OVERFLOW] {str(e).splitlines()[0]}. Use try_cast or a wider type.",
+                               "22003")
             if row_limit is not None and rs.total_rows + batch.num_rows > row_limit:
                 batch = batch.slice(0, row_limit - rs.total_rows)
                 rs.truncated = True

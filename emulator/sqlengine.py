@@ -120,10 +120,20 @@ class Engine:
         self.db = duckdb.connect(":memory:", config={"threads": threads, "memory_limit": memory_limit,
                                                       "preserve_insertion_order": True})
         self.db.execute(f"SET TimeZone = {L.sql_string(session_tz)}")
+        # Spark SQL functions DuckDB lacks (values match Spark's except where noted in README)
         for ddl in (
             "CREATE MACRO nvl(a, b) AS coalesce(a, b)",
             "CREATE MACRO nvl2(a, b, c) AS CASE WHEN a IS NOT NULL THEN b ELSE c END",
-            "CREATE MACRO ifnull2(a, b) AS coalesce(a, b)",
+            "CREATE MACRO sha2(x, n) AS CASE WHEN n IN (0, 256) THEN sha256(x) ELSE NULL END",
+            "CREATE MACRO sha(x) AS sha1(x)",
+            "CREATE MACRO spark_isnull(x) AS x IS NULL",  # ISNULL is a DuckDB keyword; see _emit
+            "CREATE MACRO isnotnull(x) AS x IS NOT NULL",
+            "CREATE MACRO nanvl(a, b) AS CASE WHEN isnan(a) THEN b ELSE a END",
+            "CREATE MACRO to_date(x) AS CAST(x AS DATE)",
+            "CREATE MACRO collect_list(x) AS list(x) FILTER (WHERE x IS NOT NULL)",
+            "CREATE MACRO collect_set(x) AS list(DISTINCT x) FILTER (WHERE x IS NOT NULL)",
+            "CREATE MACRO every(x) AS bool_and(x)",
+            "CREATE MACRO size(x) AS CASE WHEN x IS NULL THEN -1 ELSE len(x) END",
         ):
             try:
                 self.db.execute(ddl)
@@ -951,6 +961,8 @@ class _Ctx:
         return self._emit(toks, df=True)
 
     def _emit(self, toks: list[L.Tok], df: bool) -> str:
+        if not df:
+            toks = _rewrite_hashes(toks)
         out: list[str] = []
         stack: list[str] = []
         prev: Optional[L.Tok] = None
@@ -995,6 +1007,10 @@ class _Ctx:
                     stack.append("pending-cast")
                 elif t.value == "RLIKE" and not df:
                     s = "SIMILAR TO"
+                elif t.value == "ISNULL" and not df and nxt is not None and nxt.is_punct("("):
+                    s = "spark_isnull"
+                elif t.value == "ARRAY" and not df and nxt is not None and nxt.is_punct("(") and not is_type_pos:
+                    s = "list_value"
             elif t.is_punct("("):
                 if stack and stack[-1] == "pending-cast":
                     stack[-1] = "cast"
@@ -1110,6 +1126,30 @@ def _cte_names(toks: list[L.Tok]) -> set[str]:
         if t.is_ident and k + 1 < len(toks) and toks[k + 1].is_punct("(") and k > 0 and toks[k - 1].is_word("WITH"):
             names.add(t.ident.lower())
     return names
+
+
+def _rewrite_hashes(toks: list[L.Tok]) -> list[L.Tok]:
+    """Spark `hash(...)` is INT and `xxhash64(...)` BIGINT; DuckDB's `hash(...)` is UBIGINT. Fold it
+    into the Spark result types (the values differ from Spark's, consistently within the emulator)."""
+    out: list[L.Tok] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if t.kind == "word" and t.value in ("HASH", "XXHASH64") and i + 1 < len(toks) and toks[i + 1].is_punct("("):
+            j = L.matching_paren(toks, i + 1)
+            inner = _rewrite_hashes(toks[i + 2:j])
+            if t.value == "HASH":
+                pre, post = "CAST(CAST(hash(", ") % 4294967296 AS BIGINT) - 2147483648 AS INTEGER)"
+            else:
+                pre, post = "CAST(CAST(hash(", ") AS HUGEINT) - 9223372036854775808 AS BIGINT)"
+            out.append(L.Tok("raw", pre, "", t.pos))
+            out.extend(inner)
+            out.append(L.Tok("raw", post, "", t.pos))
+            i = j + 1
+            continue
+        out.append(t)
+        i += 1
+    return out
 
 
 def _not_null_columns(toks: list[L.Tok], schema: pa.Schema) -> frozenset:

@@ -139,3 +139,17 @@ def test_dml_through_deltalake(start_emulator, scratch_data):
     assert e.execute("SELECT * FROM main.default.copy")["status"]["state"] == "FAILED"
     r = e.execute("CREATE TABLE main.default.people (id INT)")
     assert r["status"]["error"]["message"].startswith("[TABLE_OR_VIEW_ALREADY_EXISTS]")
+
+
+def test_spark_functions_and_hash_types(emu):
+    r = emu.ok("SELECT sum(hash(l_orderkey, l_linenumber)) AS h, bit_xor(xxhash64(l_comment)) AS x "
+               "FROM samples.tpch.lineitem")
+    assert [c["type_name"] for c in r["manifest"]["schema"]["columns"]] == ["LONG", "LONG"]
+    assert r["result"]["data_array"] == emu.ok("SELECT sum(hash(l_orderkey, l_linenumber)), "
+                                               "bit_xor(xxhash64(l_comment)) FROM samples.tpch.lineitem")["result"]["data_array"]
+    rows = emu.rows("SELECT sha2('abc', 256), size(array(1, 2)), isnull(NULL), nvl(NULL, 'd'), "
+                    "md5('abc'), to_date('2024-01-02')")
+    assert rows == [["ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "2", "true", "d",
+                     "900150983cd24fb0d6963f7d28e17f72", "2024-01-02"]]
+    r = emu.execute("SELECT sum(9223372036854775807) FROM samples.tpch.orders")
+    assert r["status"]["state"] == "FAILED" and r["status"]["sql_state"] == "22003"
