@@ -15,17 +15,23 @@ public import NIOCore
 /// context with the original: feed only one of them.
 public struct LZ4FrameDecoder {
     private let context: LZ4DecompressionContext
-    private let allocator = ByteBufferAllocator()
+    /// Decompressed bytes not yet returned: the frame in progress, written in place as it grows.
+    private var carry = ByteBuffer()
     /// Compressed bytes consumed so far, for error offsets.
     private var consumed = 0
     /// True between the first byte of a frame and its end.
     private var insideFrame = false
     /// liblz4 needs a reset after an error; we stop instead and repeat the first error.
     private var failure: ArrowIPCError?
+    /// A frame still in progress is handed out once it holds this many bytes (generic LZ4 input
+    /// with one huge frame); Databricks' frames are one IPC message each and stay whole.
+    public var partialFrameLimit = 64 << 20
 
     public init() { context = LZ4DecompressionContext() }
 
-    /// Decompresses `bytes` and returns the decompressed bytes now available (possibly none).
+    /// Decompresses `bytes` and returns the decompressed bytes of the frames they completed (possibly
+    /// none). Each frame is decompressed into one contiguous buffer, so a Databricks frame, one IPC
+    /// message, reaches ``StreamDecoder`` whole and is sliced there without another copy.
     /// - Throws: ``ArrowIPCError`` of kind `.decompression` for corrupt input; later calls throw it again.
     public mutating func feed(_ bytes: ByteBuffer) throws(ArrowIPCError) -> ByteBuffer {
         if let failure { throw failure }
@@ -33,20 +39,20 @@ public struct LZ4FrameDecoder {
             throw ArrowIPCError(.decompression, "could not create an LZ4 decompression context")
         }
         let step = 64 * 1024
-        // Databricks' frames compress Arrow about 2-4x; start there so one allocation usually suffices.
-        var output = allocator.buffer(capacity: max(step, bytes.readableBytes.multipliedReportingOverflow(by: 4).partialValue))
         var error: ArrowIPCError?
+        var completeBytes: Int?                        // readable bytes of carry that end a frame
+        var carry = self.carry
+        self.carry = ByteBuffer()                      // keep `carry` uniquely referenced while writing
         bytes.withUnsafeReadableBytes { input in
             var offset = 0
             while true {
-                if output.writableBytes < step {
-                    output.reserveCapacity(minimumWritableBytes: max(step, output.readableBytes))
+                if carry.writableBytes < step {
+                    // Doubling; large buffers grow with realloc, which the allocator can do in place.
+                    carry.reserveCapacity(minimumWritableBytes: max(step, carry.readableBytes, input.count * 2))
                 }
                 var srcSize = input.count - offset
-                var produced = 0
-                var code = 0
-                var room = 0
-                output.writeWithUnsafeMutableBytes(minimumWritableBytes: 0) { out -> Int in
+                var produced = 0, code = 0, room = 0
+                carry.writeWithUnsafeMutableBytes(minimumWritableBytes: 0) { out -> Int in
                     room = out.count
                     var dstSize = out.count
                     // `input.baseAddress` is nil only when the input is empty; LZ4F accepts (NULL, 0).
@@ -61,7 +67,10 @@ public struct LZ4FrameDecoder {
                     return
                 }
                 offset += srcSize
-                if srcSize > 0 || produced > 0 { insideFrame = code != 0 }
+                if srcSize > 0 || produced > 0 {
+                    insideFrame = code != 0
+                    if code == 0 { completeBytes = carry.readableBytes }
+                }
                 // Done when all input is consumed and liblz4 had room to spare (nothing left buffered).
                 if offset >= input.count && produced < room { break }
                 if srcSize == 0 && produced == 0 { break }
@@ -69,7 +78,15 @@ public struct LZ4FrameDecoder {
             consumed += offset
         }
         if let error { failure = error; throw error }
-        return output
+        if !insideFrame || carry.readableBytes >= partialFrameLimit {
+            return carry                                // everything, self.carry stays empty
+        }
+        guard let completeBytes, let complete = carry.readSlice(length: completeBytes) else {
+            self.carry = carry
+            return ByteBuffer()
+        }
+        self.carry = carry                              // the next frame's first bytes; copied once on the next write
+        return complete
     }
 
     /// Throws when the input ended inside a frame.

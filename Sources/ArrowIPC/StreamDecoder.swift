@@ -26,6 +26,8 @@ public struct StreamDecoder {
     /// The value field of each dictionary id (the encoded field without its encoding).
     private var dictionaryFields: [Int64: ArrowField] = [:]
     private var dictionaries: [Int64: ArrayData] = [:]
+    /// The first error; the decoder's state is undefined after it, so every later call repeats it.
+    private var failure: ArrowIPCError?
     /// Largest buffer a compressed body may inflate to.
     public let maximumDecompressedBufferBytes: Int
 
@@ -46,6 +48,16 @@ public struct StreamDecoder {
     /// Takes the next bytes of the stream; returns the record batches they completed, in order.
     /// - Throws: ``ArrowIPCError`` for corrupt or unsupported input. The decoder is then unusable.
     public mutating func feed(_ bytes: ByteBuffer) throws(ArrowIPCError) -> [RecordBatch] {
+        if let failure { throw failure }
+        do {
+            return try consume(bytes)
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    private mutating func consume(_ bytes: ByteBuffer) throws(ArrowIPCError) -> [RecordBatch] {
         guard bytes.readableBytes > 0 else { return [] }
         if ended {
             throw ArrowIPCError.invalid("\(bytes.readableBytes) bytes after the end-of-stream marker", at: position)
@@ -68,6 +80,7 @@ public struct StreamDecoder {
     /// - Throws: when the stream stopped inside a message. A stream cut exactly between messages
     ///   (no end-of-stream marker) is accepted: the batches before the cut were already returned.
     public mutating func finish() throws(ArrowIPCError) {
+        if let failure { throw failure }
         guard pending.readableBytes == 0 else {
             let need = waiting.map { $0.prefix + $0.metadataLength + $0.metadata.bodyLength } ?? 8
             throw ArrowIPCError.truncated("stream ends inside a message", at: position, need: need, have: pending.readableBytes)
