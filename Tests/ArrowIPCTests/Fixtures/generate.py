@@ -166,6 +166,10 @@ def primitives(n, seed=0):
         "dur_ms": pa.array(nulls([int(x) * 61_001 for x in i]), pa.duration("ms")),
         "dur_us": pa.array(nulls([259_200_000_000] + [int(x) * 61_000_001 for x in i[1:]]), pa.duration("us")),
         "dur_ns": pa.array(nulls([int(x) * 61_000_000_001 for x in i]), pa.duration("ns")),
+        # Dictionary-encoded and view columns longer than one DuckDB vector (2048 rows).
+        "dict_utf8": pa.array(nulls([f"category {int(x) % 37}" for x in i])).dictionary_encode(),
+        "utf8_view_col": pa.array(nulls([f"view value {x} spanning more than twelve bytes" if x % 2 else f"v{x}" for x in i]),
+                                  pa.string_view()),
         "interval_mdn": pa.array(nulls([pa.MonthDayNano([int(x) % 25 - 12, int(x) % 40, int(x) * 1_000_001]) for x in i]),
                                  pa.month_day_nano_interval()),
     }
