@@ -333,6 +333,10 @@ def arrow_fixtures():
     emit("legacy-v4", primitives(100).to_batches(), big.schema, use_legacy_format=True,
          metadata_version=ipc.MetadataVersion.V4)
 
+    # V4 unions carry a validity buffer that V5 dropped.
+    union_table = nested(50).select(["sparse_union", "struct"])
+    emit("union-v4", union_table.to_batches(), union_table.schema, metadata_version=ipc.MetadataVersion.V4)
+
     # Custom metadata on the schema and on fields.
     meta = pa.schema([pa.field("id", pa.int32(), nullable=False, metadata={"comment": "primary key"}),
                       pa.field("name", pa.string(), metadata={"Spark:DataType:SqlName": "STRING"})],
