@@ -68,6 +68,7 @@ def open_target(path: str, target: str):
         if os.path.exists(p):
             os.remove(p)
     con = duckdb.connect(path)
+    con.execute("SET enable_progress_bar = false")  # no terminal output in the measured time
     schema, table = split_target(target)
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(schema)}")
     return con, f"{quote(schema)}.{quote(table)}"
