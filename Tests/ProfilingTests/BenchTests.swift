@@ -92,5 +92,20 @@ import Testing
         let batch = try #require(MemoryScaling(results: results, name: "memory", parameters: ["strategy": "batch"]))
         #expect(batch.peakRatio == 10 && !batch.isSublinear)
         #expect(MemoryScaling(results: results, name: "memory", parameters: ["strategy": "parquet"]) == nil)
+        #expect(streaming.growthRatio == 1.2 && batch.growthRatio == nil)
+    }
+
+    @Test func findsEverySizedSeries() {
+        let results = [
+            BenchResult(name: "config", iterations: 1, seconds: 1),
+            BenchResult(name: "transfer", parameters: ["strategy": "streaming", "rows": "10"], iterations: 1, seconds: 1, peakRSSBytes: 100, peakRSSGrowthBytes: 10),
+            BenchResult(name: "transfer", parameters: ["strategy": "batch", "rows": "10"], iterations: 1, seconds: 1, peakRSSBytes: 100),
+            BenchResult(name: "transfer", parameters: ["strategy": "streaming", "rows": "100"], iterations: 1, seconds: 1, peakRSSBytes: 120, peakRSSGrowthBytes: 15),
+            BenchResult(name: "transfer", parameters: ["strategy": "batch", "rows": "100"], iterations: 1, seconds: 1, peakRSSBytes: 900),
+        ]
+        let all = MemoryScaling.all(in: results)
+        #expect(all.map(\.parameters) == [["strategy": "streaming"], ["strategy": "batch"]])
+        #expect(all[0].summary == "transfer [strategy=streaming]: 10.0x the rows, 1.20x the peak RSS (100 B -> 120 B), 1.50x the growth")
+        #expect(BenchReport(results: results).table().contains("memory as size grows:\n  transfer [strategy=streaming]: 10.0x"))
     }
 }

@@ -89,6 +89,9 @@ public struct BenchReport: Sendable, Codable, Hashable {
                        r.rows > 0 ? Units.count(Double(r.rows)) : "", r.rows > 0 ? Units.count(r.rowsPerSecond) : "",
                        r.peakRSSBytes.map(Units.bytes) ?? "", r.peakRSSGrowthBytes.map(Units.bytes) ?? ""])
         }
-        return table.render(indent: "")
+        var out = table.render(indent: "")
+        let scaling = MemoryScaling.all(in: results)
+        if !scaling.isEmpty { out += "\nmemory as size grows:\n" + scaling.map { "  " + $0.summary }.joined(separator: "\n") }
+        return out
     }
 }

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Runs benchmark cases one after another and collects a ``BenchReport``.
 ///
 /// Each case: optional `setUp`, `warmup` unmeasured iterations, then `iterations` timed ones
@@ -47,7 +43,7 @@ public struct BenchSuite: Sendable {
         for _ in 0..<benchCase.warmup { _ = try await benchCase.body() }
         // Hand memory freed by earlier cases back to the kernel, so this case's baseline and
         // peak RSS are its own rather than what malloc kept from before.
-        Self.trimMalloc()
+        MemoryProbe.releaseFreedMemory()
         let sampler = MemorySampler(interval: memoryInterval)
         sampler.start()
         var times: [Double] = []
@@ -70,16 +66,5 @@ public struct BenchSuite: Sendable {
                            seconds: median, minSeconds: times.first, maxSeconds: times.last, rows: work.rows, bytes: work.bytes,
                            peakRSSBytes: measured ? memory.peakResidentBytes : nil,
                            peakRSSGrowthBytes: measured ? memory.peakGrowthBytes : nil)
-    }
-
-    /// glibc's `malloc_trim(0)`, looked up at run time: the Glibc module does not export
-    /// <malloc.h>. Does nothing where the symbol is missing (other C libraries, other systems).
-    private static func trimMalloc() {
-        #if canImport(Glibc)
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
-        // Safe: glibc declares `int malloc_trim(size_t pad)`, which is exactly this C signature.
-        typealias MallocTrim = @convention(c) (Int) -> Int32
-        _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
-        #endif
     }
 }

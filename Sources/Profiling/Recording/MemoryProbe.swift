@@ -57,6 +57,19 @@ public enum MemoryProbe {
         #endif
     }
 
+    /// Returns heap memory freed earlier to the kernel (glibc `malloc_trim(0)`), so a run that
+    /// starts now measures its own RSS rather than what malloc kept from before. Does nothing
+    /// where glibc is absent.
+    public static func releaseFreedMemory() {
+        #if canImport(Glibc)
+        // Looked up at run time: the Glibc module does not export <malloc.h>.
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+        // Safe: glibc declares `int malloc_trim(size_t pad)`, which is exactly this C signature.
+        typealias MallocTrim = @convention(c) (Int) -> Int32
+        _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+        #endif
+    }
+
     /// Physical memory of the machine, in bytes.
     public static var physicalMemoryBytes: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory) }
 

@@ -22,8 +22,12 @@ public final class ProfilingSession: Sendable {
         sampler = MemorySampler(interval: memoryInterval, origin: origin, bufferProbe: bufferProbe)
     }
 
-    /// Starts memory sampling (events are recorded whenever the recorder is attached).
-    public func start() { sampler.start() }
+    /// Returns freed heap to the kernel (so earlier runs in this process do not inflate this
+    /// one's RSS) and starts memory sampling. Events are recorded whenever the recorder is attached.
+    public func start() {
+        MemoryProbe.releaseFreedMemory()
+        sampler.start()
+    }
 
     /// Stops sampling and returns everything recorded.
     public func stop() -> ProfiledRun {
