@@ -50,8 +50,12 @@ class ResultSet:
 
 
 def _lz4(data) -> bytes:
-    return lz4.frame.compress(data, block_size=lz4.frame.BLOCKSIZE_MAX4MB, block_linked=False,
-                              content_checksum=True, block_checksum=True, store_size=False)
+    """One independent LZ4 frame with the header Databricks writes: FLG 0x74 (independent blocks,
+    block and content checksums), BD 0x70 (4 MiB blocks). The streaming compressor keeps BD fixed;
+    the one-shot API would shrink the block size for small messages."""
+    c = lz4.frame.LZ4FrameCompressor(block_size=lz4.frame.BLOCKSIZE_MAX4MB, block_linked=False,
+                                     content_checksum=True, block_checksum=True)
+    return c.begin() + c.compress(data) + c.flush()
 
 
 class _ArrowWriter:

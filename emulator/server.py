@@ -19,6 +19,7 @@ import struct
 import threading
 import time
 import urllib.parse
+import uuid
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Optional
@@ -163,7 +164,11 @@ class _Base(BaseHTTPRequestHandler):
                    headers=headers, kind=kind)
 
     def _error(self, status: int, code: Any, message: str, headers: Optional[dict] = None, kind: str = "api"):
-        self._json(status, {"error_code": code, "message": message}, headers, kind)
+        body = {"error_code": code, "message": message}
+        if status != 404 or code != "ENDPOINT_NOT_FOUND":
+            body["details"] = [{"@type": "type.googleapis.com/google.rpc.RequestInfo",
+                                "request_id": str(uuid.uuid4()), "serving_data": ""}]
+        self._json(status, body, headers, kind)
 
 
 class ApiHandler(_Base):

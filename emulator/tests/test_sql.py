@@ -153,3 +153,13 @@ def test_spark_functions_and_hash_types(emu):
                      "900150983cd24fb0d6963f7d28e17f72", "2024-01-02"]]
     r = emu.execute("SELECT sum(9223372036854775807) FROM samples.tpch.orders")
     assert r["status"]["state"] == "FAILED" and r["status"]["sql_state"] == "22003"
+
+
+def test_information_schema(emu):
+    rows = emu.rows("SELECT table_schema, table_name, data_source_format FROM main.information_schema.tables "
+                    "ORDER BY 1, 2")
+    assert rows == [["demo", "all_types", "DELTA"], ["demo", "events", "DELTA"]]
+    cols = emu.rows("SELECT column_name, is_nullable, full_data_type, numeric_precision FROM "
+                    "samples.information_schema.columns WHERE table_name = 'orders' ORDER BY ordinal_position")
+    assert cols[0] == ["o_orderkey", "YES", "bigint", None] and cols[3] == ["o_totalprice", "YES", "decimal(18,2)", "18"]
+    assert emu.rows("SELECT schema_name FROM information_schema.schemata ORDER BY 1", catalog="samples") == [["tpch"]]
