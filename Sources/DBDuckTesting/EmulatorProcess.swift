@@ -100,7 +100,8 @@ public struct EmulatorProcess: Sendable {
                                       _ body: (EmulatorProcess) async throws -> T) async throws -> T {
         let python = try EmulatorPaths.python()
         let directory = try data ?? seededDataDirectory(scale: seedScale ?? 0.01)
-        var arguments = ["-m", "emulator", "serve", "--data", directory, "--port", "0", "--storage-port", "0"]
+        var arguments = ["-c", EmulatorPaths.unblockingBootstrap, "serve", "--data", directory, "--port", "0",
+                         "--storage-port", "0"]
         if tls { arguments.append("--tls") }
         if let faults { arguments += ["--faults", faults] }
         arguments += extraArguments
@@ -209,6 +210,16 @@ enum EmulatorPaths {
         return url.path
     }()
 
+    /// Runs `python -m emulator` after unblocking SIGTERM/SIGINT: a child inherits the signal
+    /// mask of the spawning thread, and Swift's worker threads block those signals, so without
+    /// this the emulator could not shut down cleanly on SIGTERM.
+    static let unblockingBootstrap = """
+        import runpy, signal, sys
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+        sys.argv[0] = "emulator"
+        runpy.run_module("emulator", run_name="__main__", alter_sys=True)
+        """
+
     static func python() throws -> String {
         let venv = ProcessInfo.processInfo.environment["DBDUCK_VENV"] ?? repositoryRoot + "/.venv"
         let python = venv + "/bin/python"
@@ -282,9 +293,16 @@ final class ServerProcess: @unchecked Sendable {
     func stop() {
         guard process.isRunning else { return }
         process.terminate()
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        // waitUntilExit, not polling isRunning: Foundation notices the exit while it waits.
+        let exited = DispatchSemaphore(value: 0)
+        let process = self.process
+        Thread.detachNewThread {
+            process.waitUntilExit()
+            exited.signal()
+        }
+        if exited.wait(timeout: .now() + 5) == .timedOut {
+            kill(process.processIdentifier, SIGKILL)
+            _ = exited.wait(timeout: .now() + 5)
+        }
     }
 }
