@@ -1,4 +1,3 @@
-public import NIOCore
 
 /// One decoded array: its buffers in Arrow C Data Interface order, retained as slices of the
 /// received bytes (or freshly decompressed ones), its children and, for dictionary-encoded arrays,
@@ -12,11 +11,11 @@ public final class ArrayData: Sendable {
     /// Logical offset into the buffers (0 for arrays read from IPC).
     public let offset: Int
     /// nil means absent (a validity bitmap with no nulls, or a zero-length buffer).
-    public let buffers: [ByteBuffer?]
+    public let buffers: [ArrowBuffer?]
     public let children: [ArrayData]
     public let dictionary: ArrayData?
 
-    init(length: Int, nullCount: Int, offset: Int = 0, buffers: [ByteBuffer?], children: [ArrayData] = [],
+    init(length: Int, nullCount: Int, offset: Int = 0, buffers: [ArrowBuffer?], children: [ArrayData] = [],
          dictionary: ArrayData? = nil) {
         self.length = length; self.nullCount = nullCount; self.offset = offset
         self.buffers = buffers; self.children = children; self.dictionary = dictionary

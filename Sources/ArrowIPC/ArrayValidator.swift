@@ -1,4 +1,3 @@
-import NIOCore
 
 /// Checks one array's buffers against its layout before anything reads them: sizes for fixed-width
 /// data, and every offset, view, list-view entry, union slot and dictionary index for the rest.
@@ -13,7 +12,7 @@ struct ArrayValidator {
         ArrowIPCError.invalid("field \"\(field.name)\" (\(field.type)): \(message)", at: at)
     }
 
-    private func need(_ buffer: ByteBuffer?, _ bytes: Int, _ what: String) throws(ArrowIPCError) {
+    private func need(_ buffer: ArrowBuffer?, _ bytes: Int, _ what: String) throws(ArrowIPCError) {
         let have = buffer?.readableBytes ?? 0
         guard have >= bytes else {
             throw ArrowIPCError.truncated("field \"\(field.name)\" (\(field.type)) \(what) for \(length) values", at: at, need: bytes, have: have)
@@ -26,7 +25,7 @@ struct ArrayValidator {
         return value
     }
 
-    func validity(_ buffer: ByteBuffer?) throws(ArrowIPCError) {
+    func validity(_ buffer: ArrowBuffer?) throws(ArrowIPCError) {
         if buffer == nil {
             guard nullCount == 0 else { throw fail("\(nullCount) nulls but no validity bitmap") }
             return
@@ -50,7 +49,7 @@ struct ArrayValidator {
         }
     }
 
-    func fixedWidth(_ values: ByteBuffer?) throws(ArrowIPCError) {
+    func fixedWidth(_ values: ArrowBuffer?) throws(ArrowIPCError) {
         if case .bool = field.type { return try need(values, (length + 7) / 8, "bit-packed values") }
         try need(values, try product(length, byteWidth), "values")
     }
@@ -60,7 +59,7 @@ struct ArrayValidator {
     }
 
     /// Offsets (int32 or int64) must start at >= 0, never decrease and end within the target.
-    func offsets(_ buffer: ByteBuffer?, large: Bool, targetLength: Int, what: String) throws(ArrowIPCError) {
+    func offsets(_ buffer: ArrowBuffer?, large: Bool, targetLength: Int, what: String) throws(ArrowIPCError) {
         guard length > 0 else { return }
         let width = large ? 8 : 4
         try need(buffer, try product(length + 1, width), "\(what) offsets")
@@ -82,7 +81,7 @@ struct ArrayValidator {
         if let problem { throw fail(problem) }
     }
 
-    func listViews(offsets: ByteBuffer?, sizes: ByteBuffer?, large: Bool, childLength: Int) throws(ArrowIPCError) {
+    func listViews(offsets: ArrowBuffer?, sizes: ArrowBuffer?, large: Bool, childLength: Int) throws(ArrowIPCError) {
         guard length > 0 else { return }
         let width = large ? 8 : 4
         try need(offsets, try product(length, width), "list-view offsets")
@@ -106,7 +105,7 @@ struct ArrayValidator {
     }
 
     /// Binary views: 16 bytes each; longer than 12 bytes means (prefix, buffer index, offset).
-    func views(_ views: ByteBuffer?, data: [ByteBuffer?]) throws(ArrowIPCError) {
+    func views(_ views: ArrowBuffer?, data: [ArrowBuffer?]) throws(ArrowIPCError) {
         guard length > 0 else { return }
         try need(views, try product(length, 16), "views")
         guard let views else { return }
@@ -129,7 +128,7 @@ struct ArrayValidator {
         if let problem { throw fail(problem) }
     }
 
-    func union(types: ByteBuffer?, offsets: ByteBuffer?, typeIDs: [Int32], children: [ArrayData], dense: Bool) throws(ArrowIPCError) {
+    func union(types: ArrowBuffer?, offsets: ArrowBuffer?, typeIDs: [Int32], children: [ArrayData], dense: Bool) throws(ArrowIPCError) {
         guard length > 0 else { return }
         try need(types, length, "union type ids")
         if dense { try need(offsets, try product(length, 4), "union offsets") }
@@ -157,7 +156,7 @@ struct ArrayValidator {
     }
 
     /// Every index, null slots included, must name a dictionary entry (DuckDB does not skip null slots).
-    func dictionaryIndices(_ indices: ByteBuffer?, encoding: ArrowDictionaryEncoding, dictionaryLength: Int) throws(ArrowIPCError) {
+    func dictionaryIndices(_ indices: ArrowBuffer?, encoding: ArrowDictionaryEncoding, dictionaryLength: Int) throws(ArrowIPCError) {
         guard length > 0 else { return }
         let width = encoding.indexBitWidth / 8
         try need(indices, try product(length, width), "dictionary indices")

@@ -5,20 +5,22 @@ import NIOCore
 /// Decompresses one IPC body buffer (Message.fbs `BodyCompression`): an int64 uncompressed length,
 /// then the compressed bytes; a length of -1 means "stored uncompressed".
 enum BodyDecompression {
-    static func decompress(_ buffer: ByteBuffer, codec: CompressionCodec, limit: Int, at offset: Int) throws(ArrowIPCError) -> ByteBuffer {
+    static func decompress(_ buffer: ArrowBuffer, codec: CompressionCodec, limit: Int, at offset: Int) throws(ArrowIPCError) -> ArrowBuffer {
         guard buffer.readableBytes >= 8 else {
             throw ArrowIPCError.truncated("compressed buffer prefix", at: offset, need: 8, have: buffer.readableBytes)
         }
         guard let declared = buffer.getInteger(at: buffer.readerIndex, endianness: .little, as: Int64.self) else {
             throw ArrowIPCError.truncated("compressed buffer prefix", at: offset, need: 8, have: buffer.readableBytes)
         }
-        let payload = buffer.getSlice(at: buffer.readerIndex + 8, length: buffer.readableBytes - 8) ?? ByteBuffer()
+        guard let payload = buffer.getSlice(at: 8, length: buffer.readableBytes - 8) else {
+            throw ArrowIPCError.truncated("compressed buffer", at: offset, need: 8, have: buffer.readableBytes)
+        }
         if declared == -1 { return payload }
         guard declared >= 0, declared <= Int64(limit) else {
             throw ArrowIPCError.invalid("compressed buffer declares \(declared) uncompressed bytes (limit \(limit))", at: offset)
         }
         let expected = Int(declared)
-        if expected == 0 { return ByteBuffer() }
+        if expected == 0 { return payload.getSlice(at: 0, length: 0) ?? payload }
         var output = ByteBufferAllocator().buffer(capacity: expected)
         var failure: ArrowIPCError?
         _ = payload.withUnsafeReadableBytes { input in
@@ -52,7 +54,7 @@ enum BodyDecompression {
             }
         }
         if let failure { throw failure }
-        return output
+        return ArrowBuffer(output)
     }
 
     /// One LZ4 frame into a buffer of exactly the expected size; returns the bytes produced.

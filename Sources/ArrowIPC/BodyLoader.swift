@@ -4,7 +4,7 @@ import NIOCore
 /// lays them out) and builds validated ``ArrayData`` whose buffers are slices of the body.
 struct BodyLoader {
     let header: RecordBatchHeader
-    let body: ByteBuffer
+    let body: ArrowBuffer
     /// Offset of the body in the stream, for errors.
     let bodyOffset: Int
     let version: Int16
@@ -14,7 +14,7 @@ struct BodyLoader {
     private var bufferIndex = 0
     private var variadicIndex = 0
 
-    init(header: RecordBatchHeader, body: ByteBuffer, bodyOffset: Int, version: Int16,
+    init(header: RecordBatchHeader, body: ArrowBuffer, bodyOffset: Int, version: Int16,
          dictionaries: [Int64: ArrayData], decompressionLimit: Int) {
         self.header = header; self.body = body; self.bodyOffset = bodyOffset; self.version = version
         self.dictionaries = dictionaries; self.decompressionLimit = decompressionLimit
@@ -46,7 +46,7 @@ struct BodyLoader {
     }
 
     /// The next body buffer, decompressed if the batch is compressed; nil when it is empty.
-    private mutating func nextBuffer(_ field: ArrowField) throws(ArrowIPCError) -> ByteBuffer? {
+    private mutating func nextBuffer(_ field: ArrowField) throws(ArrowIPCError) -> ArrowBuffer? {
         guard bufferIndex < header.buffers.count else {
             throw ArrowIPCError.invalid("record batch has too few buffers (\(header.buffers.count)) for field \"\(field.name)\"", at: bodyOffset)
         }
@@ -58,7 +58,7 @@ struct BodyLoader {
                                           need: spec.length, have: max(0, have - spec.offset))
         }
         guard spec.length > 0 else { return nil }
-        guard let slice = body.getSlice(at: body.readerIndex + spec.offset, length: spec.length) else {
+        guard let slice = body.getSlice(at: spec.offset, length: spec.length) else {
             throw ArrowIPCError.truncated("buffer \(bufferIndex - 1)", at: bodyOffset + spec.offset, need: spec.length, have: have)
         }
         guard let codec = header.compression else { return slice }
@@ -106,7 +106,7 @@ struct BodyLoader {
             guard count <= header.buffers.count - bufferIndex else {
                 throw ArrowIPCError.invalid("view field \"\(field.name)\" declares \(count) data buffers, the batch has \(header.buffers.count - bufferIndex) left", at: bodyOffset)
             }
-            var data: [ByteBuffer?] = []
+            var data: [ArrowBuffer?] = []
             var sizes = ByteBufferAllocator().buffer(capacity: max(8, count * 8))
             for _ in 0..<count {
                 let buffer = try nextBuffer(field)
@@ -117,7 +117,7 @@ struct BodyLoader {
             try validator.views(views, data: data)
             // The C Data Interface wants one more buffer: the int64 sizes of the data buffers.
             return ArrayData(length: node.length, nullCount: node.nullCount,
-                             buffers: [validity, views] + data + [count == 0 ? nil : sizes])
+                             buffers: [validity, views] + data + [count == 0 ? nil : ArrowBuffer(sizes)])
         case .list, .largeList, .map:
             let validity = try nextBuffer(field), offsets = try nextBuffer(field)
             let child = try loadChild(field, 0)

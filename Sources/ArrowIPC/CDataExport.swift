@@ -204,15 +204,14 @@ enum CDataExport {
     }
 
     final class ArrayBox {
-        /// Retained storage of the buffers the C node points into.
-        var storages: [Unmanaged<AnyObject>] = []
+        /// The storage of the buffers the C node points into, kept alive until release.
+        var owners: [AnyObject] = []
         var buffers: UnsafeMutablePointer<UnsafeRawPointer?>?
         var children: UnsafeMutablePointer<UnsafeMutablePointer<ArrowArray>?>?
         var childCount = 0
         var dictionary: UnsafeMutablePointer<ArrowArray>?
 
         deinit {
-            for storage in storages { storage.release() }
             buffers?.deallocate()
             children?.deallocate()
         }
@@ -225,12 +224,9 @@ enum CDataExport {
             let pointers = UnsafeMutablePointer<UnsafeRawPointer?>.allocate(capacity: data.buffers.count)
             for (index, buffer) in data.buffers.enumerated() {
                 if let buffer {
-                    // The storage stays retained (released in the box's deinit), so the pointer
-                    // outlives this closure legitimately; nobody writes to these buffers.
-                    pointers[index] = buffer.withUnsafeReadableBytesWithStorageManagement { bytes, storage in
-                        box.storages.append(storage.retain())
-                        return UnsafeRawPointer(bytes.baseAddress)
-                    }
+                    // The box holds the storage until the consumer releases this node (see ArrowBuffer).
+                    box.owners.append(buffer.owner)
+                    pointers[index] = buffer.base
                 } else {
                     pointers[index] = index == validityIndex ? nil : UnsafeRawPointer(zeros)
                 }

@@ -18,7 +18,7 @@ enum DictionaryConcatenation {
             var values = ByteBufferAllocator().buffer(capacity: length * width)
             append(&values, first.buffers[1], bytes: first.length * width)
             append(&values, second.buffers[1], bytes: second.length * width)
-            return ArrayData(length: length, nullCount: nulls, buffers: [validity, values])
+            return ArrayData(length: length, nullCount: nulls, buffers: [validity, ArrowBuffer(values)])
         case .utf8, .binary, .largeUtf8, .largeBinary:
             let large = field.type == .largeUtf8 || field.type == .largeBinary
             var offsets = ByteBufferAllocator().buffer(capacity: (length + 1) * (large ? 8 : 4))
@@ -32,43 +32,43 @@ enum DictionaryConcatenation {
                 guard let partOffsets = part.buffers[1] else { continue }
                 let start = offset(partOffsets, 0, large), end = offset(partOffsets, part.length, large)
                 for index in 1...part.length { write(base + offset(partOffsets, index, large) - start) }
-                if end > start, let values = part.buffers[2], var bytes = values.getSlice(at: values.readerIndex + start, length: end - start) {
-                    data.writeBuffer(&bytes)
+                if end > start, let values = part.buffers[2], let bytes = values.getSlice(at: start, length: end - start) {
+                    _ = bytes.withUnsafeReadableBytes { data.writeBytes($0) }
                 }
                 base += end - start
             }
             if !large && base > Int(Int32.max) {
                 throw ArrowIPCError.unsupported("dictionary of \(field.type) grew past 2 GiB with deltas", at: at)
             }
-            return ArrayData(length: length, nullCount: nulls, buffers: [validity, offsets, data])
+            return ArrayData(length: length, nullCount: nulls, buffers: [validity, ArrowBuffer(offsets), ArrowBuffer(data)])
         default:
             throw ArrowIPCError.unsupported("dictionary deltas for \(field.type) values", at: at)
         }
     }
 
-    private static func offset(_ buffer: ByteBuffer, _ index: Int, _ large: Bool) -> Int {
+    private static func offset(_ buffer: ArrowBuffer, _ index: Int, _ large: Bool) -> Int {
         large ? Int(buffer.getInteger(at: buffer.readerIndex + index * 8, endianness: .little, as: Int64.self) ?? 0)
               : Int(buffer.getInteger(at: buffer.readerIndex + index * 4, endianness: .little, as: Int32.self) ?? 0)
     }
 
-    private static func append(_ target: inout ByteBuffer, _ source: ByteBuffer?, bytes: Int) {
+    private static func append(_ target: inout ByteBuffer, _ source: ArrowBuffer?, bytes: Int) {
         guard bytes > 0 else { return }
-        if let source, var slice = source.getSlice(at: source.readerIndex, length: bytes) { target.writeBuffer(&slice) }
+        if let source, let slice = source.getSlice(at: 0, length: bytes) { _ = slice.withUnsafeReadableBytes { target.writeBytes($0) } }
         else { target.writeRepeatingByte(0, count: bytes) }
     }
 
     /// Two bitmaps joined bit by bit (the second starts at bit `firstLength`). A missing validity
     /// bitmap means all set.
-    private static func bits(_ a: ByteBuffer?, _ aLength: Int, _ b: ByteBuffer?, _ bLength: Int, absentIsSet: Bool = true) -> ByteBuffer {
+    private static func bits(_ a: ArrowBuffer?, _ aLength: Int, _ b: ArrowBuffer?, _ bLength: Int, absentIsSet: Bool = true) -> ArrowBuffer {
         let total = aLength + bLength
         var bytes = [UInt8](repeating: 0, count: (total + 7) / 8)
-        func bit(_ buffer: ByteBuffer?, _ index: Int) -> Bool {
+        func bit(_ buffer: ArrowBuffer?, _ index: Int) -> Bool {
             guard let buffer else { return absentIsSet }
             let byte = buffer.getInteger(at: buffer.readerIndex + index / 8, as: UInt8.self) ?? 0
             return byte & (1 << UInt8(index % 8)) != 0
         }
         for index in 0..<aLength where bit(a, index) { bytes[index / 8] |= 1 << UInt8(index % 8) }
         for index in 0..<bLength where bit(b, index) { bytes[(aLength + index) / 8] |= 1 << UInt8((aLength + index) % 8) }
-        return ByteBuffer(bytes: bytes)
+        return ArrowBuffer(ByteBuffer(bytes: bytes))
     }
 }

@@ -85,16 +85,16 @@ enum DuckDBCompatibility {
     }
 
     /// IEEE half to single precision, bit by bit (Float16 is not available on every platform).
-    static func widenHalf(_ buffer: ByteBuffer?, count: Int) -> ByteBuffer {
+    static func widenHalf(_ buffer: ArrowBuffer?, count: Int) -> ArrowBuffer {
         var output = ByteBufferAllocator().buffer(capacity: count * 4)
-        guard let buffer else { output.writeRepeatingByte(0, count: count * 4); return output }
+        guard let buffer else { output.writeRepeatingByte(0, count: count * 4); return ArrowBuffer(output) }
         buffer.withUnsafeReadableBytes { raw in
             for index in 0..<count {
                 let half = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: index * 2, as: UInt16.self))
                 output.writeInteger(halfToFloat(half).bitPattern, endianness: .little)
             }
         }
-        return output
+        return ArrowBuffer(output)
     }
 
     static func halfToFloat(_ half: UInt16) -> Float {
@@ -109,9 +109,9 @@ enum DuckDBCompatibility {
     }
 
     /// Keeps the low 16 bytes of each 32-byte value; throws if a (non-null) value needs the high half.
-    static func narrowDecimal(_ buffer: ByteBuffer?, count: Int, validity: ByteBuffer?, name: String) throws(ArrowIPCError) -> ByteBuffer {
+    static func narrowDecimal(_ buffer: ArrowBuffer?, count: Int, validity: ArrowBuffer?, name: String) throws(ArrowIPCError) -> ArrowBuffer {
         var output = ByteBufferAllocator().buffer(capacity: count * 16)
-        guard let buffer else { output.writeRepeatingByte(0, count: count * 16); return output }
+        guard let buffer else { output.writeRepeatingByte(0, count: count * 16); return ArrowBuffer(output) }
         let fits: Bool = buffer.withUnsafeReadableBytes { raw in
             for index in 0..<count {
                 let base = index * 32
@@ -130,13 +130,13 @@ enum DuckDBCompatibility {
             return true
         }
         guard fits else { throw ArrowIPCError.unsupported("column \"\(name)\" holds a decimal256 value beyond 128 bits") }
-        return output
+        return ArrowBuffer(output)
     }
 
     /// (int32 days, int32 ms) to (int32 months = 0, int32 days, int64 ns).
-    static func dayTimeToMonthDayNano(_ buffer: ByteBuffer?, count: Int) -> ByteBuffer {
+    static func dayTimeToMonthDayNano(_ buffer: ArrowBuffer?, count: Int) -> ArrowBuffer {
         var output = ByteBufferAllocator().buffer(capacity: count * 16)
-        guard let buffer else { output.writeRepeatingByte(0, count: count * 16); return output }
+        guard let buffer else { output.writeRepeatingByte(0, count: count * 16); return ArrowBuffer(output) }
         buffer.withUnsafeReadableBytes { raw in
             for index in 0..<count {
                 let days = Int32(littleEndian: raw.loadUnaligned(fromByteOffset: index * 8, as: Int32.self))
@@ -146,6 +146,6 @@ enum DuckDBCompatibility {
                 output.writeInteger(Int64(millis) * 1_000_000, endianness: .little)
             }
         }
-        return output
+        return ArrowBuffer(output)
     }
 }

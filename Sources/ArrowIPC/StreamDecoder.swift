@@ -148,7 +148,10 @@ public struct StreamDecoder {
         }
         waiting = nil
         let bodyOffset = position + prefix + metadataLength
-        let body = pending.getSlice(at: start + prefix + metadataLength, length: metadata.bodyLength) ?? ByteBuffer()
+        // Not `pending.getSlice`: NIO copies slices that start beyond 16 MiB (see ArrowBuffer).
+        guard let body = ArrowBuffer(pending).getSlice(at: prefix + metadataLength, length: metadata.bodyLength) else {
+            throw ArrowIPCError.truncated("message body", at: position + prefix + metadataLength, need: metadata.bodyLength, have: available - prefix - metadataLength)
+        }
         pending.moveReaderIndex(forwardBy: total)
         position += total
         return .some(try handle(metadata, body: body, bodyOffset: bodyOffset))
@@ -165,7 +168,7 @@ public struct StreamDecoder {
 
     // MARK: Messages
 
-    private mutating func handle(_ message: MessageMetadata, body: ByteBuffer, bodyOffset: Int) throws(ArrowIPCError) -> RecordBatch? {
+    private mutating func handle(_ message: MessageMetadata, body: ArrowBuffer, bodyOffset: Int) throws(ArrowIPCError) -> RecordBatch? {
         switch message.header {
         case let .schema(schema):
             guard decodedSchema == nil else { throw ArrowIPCError.invalid("a second schema message", at: bodyOffset) }
