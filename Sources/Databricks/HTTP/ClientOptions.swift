@@ -19,12 +19,15 @@ public struct ClientOptions: Sendable {
     public var idleConnectionTimeout: Duration
     /// Sent as `User-Agent` on every request.
     public var userAgent: String
+    /// `max_results` of Unity Catalog list calls; 0 lets the server choose (recommended).
+    public var unityCatalogPageSize: Int
 
     public init(downloadParallelism: Int = 4, memoryBudgetBytes: Int = 512 << 20, retry: RetryPolicy = RetryPolicy(),
                 connectTimeout: Duration = .seconds(10), readTimeout: Duration = .seconds(60),
                 pollInterval: Duration = .milliseconds(100), maxPollInterval: Duration = .seconds(2),
                 linkRefreshMargin: Duration = .seconds(60), idleConnectionTimeout: Duration = .seconds(60),
-                userAgent: String = ClientOptions.defaultUserAgent) {
+                userAgent: String = ClientOptions.defaultUserAgent, unityCatalogPageSize: Int = 0) {
+        self.unityCatalogPageSize = max(0, unityCatalogPageSize)
         self.downloadParallelism = max(1, downloadParallelism)
         self.memoryBudgetBytes = max(1, memoryBudgetBytes)
         self.retry = retry

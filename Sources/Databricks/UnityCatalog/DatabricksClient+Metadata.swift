@@ -131,7 +131,7 @@ extension DatabricksClient {
         var token: String?
         var pages = 0
         repeat {
-            var parameters = query + [("max_results", "0")]
+            var parameters = query + [("max_results", "\(options.unityCatalogPageSize)")]
             if let token { parameters.append(("page_token", token)) }
             let page: Page = try await api.call(.GET, path, query: parameters)
             let (found, next) = items(page)
