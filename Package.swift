@@ -54,7 +54,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The profiler needs only the TransferObserver types, so Replication (or the CLI) can use it.
-        .target(name: "Profiling", dependencies: ["Databricks"]),
+        .target(name: "Profiling", dependencies: [
+            "Replication", "Databricks", "DuckDB", "ArrowIPC",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "dbduck", dependencies: [
             "Profiling", "Replication", "Databricks", "DuckDB",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

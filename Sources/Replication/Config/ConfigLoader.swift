@@ -72,7 +72,7 @@ public enum ConfigLoader {
 
     private static func readDefaults(_ node: Node, _ r: NodeReader, into d: inout TableDefaults) throws(ConfigError) {
         let m = try r.mapping(node, key: "defaults", allowed: ["strategy", "chunk_size", "parallel_tables",
-                                                             "download_parallelism", "retries", "memory_budget", "verify"])
+                                                             "download_parallelism", "retries", "memory_budget", "verify", "compression"])
         if let n = m["strategy"] { d.strategy = try r.strategy(n, key: "strategy") }
         if let n = m["chunk_size"] { d.chunkSize = try r.positiveInt(n, key: "chunk_size", example: "chunk_size: 100000") }
         if let n = m["parallel_tables"] { d.parallelTables = try r.positiveInt(n, key: "parallel_tables", example: "parallel_tables: 2") }
@@ -86,6 +86,13 @@ public enum ConfigLoader {
                 throw r.error(n, key: "verify", "'verify' must be count, checksum or none, got \"\(text)\".")
             }
             d.verify = v
+        }
+        if let n = m["compression"] {
+            let text = try r.string(n, key: "compression").lowercased()
+            guard text == "lz4" || text == "none" else {
+                throw r.error(n, key: "compression", "'compression' must be lz4 or none, got \"\(text)\".")
+            }
+            d.compressArrow = text == "lz4"
         }
         if let n = m["retries"] {
             let rm = try r.mapping(n, key: "retries", allowed: ["max"])

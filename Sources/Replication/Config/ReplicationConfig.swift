@@ -79,6 +79,8 @@ public struct TableDefaults: Sendable, Equatable {
     /// Bytes downloaded but not yet loaded, at most (the streaming memory bound).
     public var memoryBudgetBytes: Int = 256 << 20
     public var verify: Verification = .count
+    /// LZ4-compress Arrow results on the wire (`compression: lz4 | none`).
+    public var compressArrow = true
 
     public init() {}
 }

@@ -18,6 +18,8 @@ public struct Replicator: Sendable {
     public var progress: (any ReplicationProgress)?
     public var logger: Logger
     public let runID: String
+    /// Ask for LZ4-compressed Arrow (`defaults.compression`).
+    public var compressArrow = true
 
     public init(plan: ReplicationPlan, source: DatabricksClient, target: TargetSettings,
                 observer: (any TransferObserver)? = nil, progress: (any ReplicationProgress)? = nil,
@@ -114,7 +116,7 @@ public struct Replicator: Sendable {
     func request(for table: PlannedTable) -> StatementRequest {
         let arrow = table.strategy == .streaming || table.strategy == .parquet
         return StatementRequest(table.selectSQL, disposition: .externalLinks, format: arrow ? .arrowStream : .jsonArray,
-                                compression: arrow ? .lz4Frame : .none)
+                                compression: arrow && compressArrow ? .lz4Frame : .none)
     }
 
     private func describe(_ error: any Error) -> String {

@@ -20,8 +20,10 @@ public enum Session {
         let client = try setup.makeClient(observer: observer, logger: logger)
         return try await withShutdown(client) {
             let plan = try await Planner(catalog: client, config: setup.config, targetPath: setup.targetPath).plan()
-            return try await Replicator(plan: plan, source: client, target: setup.config.target, observer: observer,
-                                        progress: progress, logger: logger).run()
+            var replicator = Replicator(plan: plan, source: client, target: setup.config.target, observer: observer,
+                                        progress: progress, logger: logger)
+            replicator.compressArrow = setup.config.defaults.compressArrow
+            return try await replicator.run()
         }
     }
 

@@ -1,0 +1,136 @@
+import Databricks
+import DuckDB
+import Foundation
+import Logging
+import Replication
+
+/// `dbduck analyze`: replicates a sample of the tables into a scratch database (never the user's
+/// target), profiles it phase by phase, runs every strategy on the same sample, and turns what was
+/// measured into an ``AnalysisReport``.
+public enum AnalyzeSession {
+    public struct Options: Sendable {
+        public var input: CommandLineInput
+        /// Rows per table to copy (nil: whole tables).
+        public var sampleRows: Int64?
+        /// Also run every strategy on the sample.
+        public var compareStrategies = true
+        public init(input: CommandLineInput, sampleRows: Int64? = 100_000) { self.input = input; self.sampleRows = sampleRows }
+    }
+
+    public static func run(_ options: Options, logger: Logger,
+                           progress: (@Sendable (String) -> Void)? = nil) async throws -> AnalysisReport {
+        let setup = try RunSetup.resolve(options.input, requireTarget: false)
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+
+        // Plan once, without profiling, then restrict every table to the sample.
+        let planningClient = try setup.makeClient(logger: logger)
+        let rtt = try await roundTrip(planningClient)
+        var plan: ReplicationPlan
+        do {
+            plan = try await Planner(catalog: planningClient, config: setup.config, targetPath: scratch.path("profile.duckdb")).plan()
+            try? await planningClient.shutdown()
+        } catch {
+            try? await planningClient.shutdown()
+            throw error
+        }
+        var totalRows: Int64 = 0
+        for i in plan.tables.indices {
+            totalRows += plan.tables[i].rowCount
+            if let sample = options.sampleRows { plan.tables[i].sample(sample) }
+        }
+        precondition(!setup.targetPath.isEmpty ? plan.targetPath != setup.targetPath : true)   // our own invariant
+
+        progress?("analyze: profiling \(plan.tables.count) table(s) with the configured strategy")
+        let profiled = try await profiledRun(plan, setup: setup, logger: logger)
+        var runs: [StrategyRun] = []
+        if options.compareStrategies {
+            for strategy in LoadStrategy.allCases {
+                progress?("analyze: \(strategy) on the same sample")
+                var trial = plan
+                trial.targetPath = scratch.path("\(strategy).duckdb")
+                for i in trial.tables.indices { trial.tables[i].strategy = strategy }
+                let run = try await profiledRun(trial, setup: setup, logger: logger)
+                runs.append(StrategyRun(strategy: strategy.rawValue, run: run.run, chunkSize: setup.config.defaults.chunkSize))
+            }
+        }
+
+        let strategies = Set(plan.tables.map(\.strategy.rawValue))
+        let d = setup.config.defaults
+        let settings = RunSettings(strategy: strategies.count == 1 ? strategies.first ?? "auto" : "auto",
+                                   chunkSize: d.chunkSize, downloadParallelism: d.downloadParallelism,
+                                   memoryBudgetBytes: d.memoryBudgetBytes, threads: setup.config.target.threads,
+                                   memoryLimitBytes: setup.config.target.memoryLimit.flatMap(MemorySize.parse),
+                                   parallelTables: d.parallelTables,
+                                   format: strategies.contains("streaming") || strategies.contains("parquet") ? "arrow_stream" : "json_array",
+                                   compression: "lz4")
+        let system = SystemInfo.current(duckdbVersion: Database.libraryVersion, duckdbSettings: profiled.duckdbSettings,
+                                        roundTripSeconds: rtt,
+                                        bandwidthBytesPerSecond: PhaseProfile.bandwidth(of: profiled.run.events))
+        var notes = ["sample: \(plan.tables.map(\.rowCount).reduce(0, +)) of \(totalRows) rows across \(plan.tables.count) table(s)",
+                     "scratch databases in \(scratch.url.path) (removed); your target was not opened"]
+        notes += profiled.summary.failed.map { "\($0.source) failed: \($0.error ?? "")" }
+        return AnalysisReport.analyze(events: profiled.run.events, memory: profiled.run.memory, system: system,
+                                      settings: settings, strategyRuns: runs, notes: notes)
+    }
+
+    struct Profiled {
+        var run: ProfiledRun
+        var summary: ReplicationSummary
+        var duckdbSettings: [SystemInfo.Setting]
+    }
+
+    /// One replication of `plan` with a recorder and a memory sampler attached.
+    static func profiledRun(_ plan: ReplicationPlan, setup: RunSetup, logger: Logger) async throws -> Profiled {
+        let session = ProfilingSession()
+        session.start()
+        let client = try setup.makeClient(observer: session.recorder, logger: logger)
+        let summary: ReplicationSummary
+        do {
+            summary = try await Replicator(plan: plan, source: client, target: setup.config.target,
+                                           observer: session.recorder, logger: logger).run()
+            try? await client.shutdown()
+        } catch {
+            try? await client.shutdown()
+            _ = session.stop()
+            throw error
+        }
+        let run = session.stop()
+        return Profiled(run: run, summary: summary, duckdbSettings: (try? duckdbSettings(plan.targetPath, setup.config.target)) ?? [])
+    }
+
+    /// The DuckDB settings that shape a load, as the scratch database reports them.
+    static func duckdbSettings(_ path: String, _ target: TargetSettings) throws -> [SystemInfo.Setting] {
+        let connection = try Database(path: path, configuration: .init(threads: target.threads, memoryLimit: target.memoryLimit)).connect()
+        let rows = try connection.query("SELECT name, value FROM duckdb_settings() WHERE name IN ('threads', 'memory_limit', 'preserve_insertion_order', 'checkpoint_threshold', 'max_temp_directory_size') ORDER BY name").rows()
+        return rows.compactMap { row in
+            guard row.count == 2, let name = row[0].stringValue, let value = row[1].stringValue else { return nil }
+            return SystemInfo.Setting(name: name, value: value)
+        }
+    }
+
+    /// The best of three trivial statements: the workspace's round-trip time.
+    static func roundTrip(_ client: DatabricksClient) async throws -> Double {
+        var best = Double.infinity
+        for _ in 0..<3 {
+            let start = ContinuousClock.now
+            _ = try await client.execute(StatementRequest("SELECT 1"))
+            best = min(best, (ContinuousClock.now - start).seconds)
+        }
+        return best
+    }
+}
+
+/// A private temporary directory, removed when done.
+struct ScratchDirectory: Sendable {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("dbduck-analyze-\(UUID().uuidString.prefix(12))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    func remove() { try? FileManager.default.removeItem(at: url) }   // only our own files are in it
+}

@@ -1,0 +1,120 @@
+import DBDuckTesting
+import DuckDB
+import Foundation
+import Testing
+
+/// The binary as users run it: stdout, stderr and exit status.
+@Suite(.serialized) struct CLITests {
+    @Test func helpListsEveryCommandAndVersionNamesDuckDB() throws {
+        let help = try CLIProcess.run(["--help"], environment: CLIProcess.environment(nil))
+        #expect(help.status == 0)
+        for command in ["replicate", "plan", "tables", "analyze", "bench", "version"] {
+            #expect(help.stdout.contains(command), "--help misses \(command)")
+        }
+        let version = try CLIProcess.run(["version"], environment: CLIProcess.environment(nil))
+        #expect(version.status == 0)
+        #expect(version.stdout.contains("DuckDB v2.0.1"))
+    }
+
+    @Test func badUsageExits64WithTheReason() throws {
+        let env = CLIProcess.environment(nil).merging(["DATABRICKS_HOST": "http://127.0.0.1:9", "DATABRICKS_TOKEN": "x"]) { $1 }
+        let noTables = try CLIProcess.run(["replicate", "--to", CLIProcess.scratch("a.duckdb")], environment: env)
+        #expect(noTables.status == 64)
+        #expect(noTables.stderr.contains("Error: name the tables to copy"))
+        let strategy = try CLIProcess.run(["replicate", "a.b.c", "--to", "x.duckdb", "--strategy", "turbo"], environment: env)
+        #expect(strategy.status == 64)
+        #expect(strategy.stderr.contains("--strategy must be one of auto, basic, batch, parquet, streaming"))
+        let config = CLIProcess.scratch("dbduck.yml")
+        try "tables: [a.b.c]\ndefaults:\n  chunk_size: 10k\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let bad = try CLIProcess.run(["replicate", "--config", config, "--to", "x.duckdb"], environment: env)
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("Error: dbduck.yml:3: 'chunk_size' must be a positive integer, got \"10k\". Write e.g. chunk_size: 100000."))
+        let noHost = try CLIProcess.run(["replicate", "a.b.c", "--to", "x.duckdb"], environment: CLIProcess.environment(nil))
+        #expect(noHost.status == 64)
+        #expect(noHost.stderr.contains("DATABRICKS_HOST"), "\(noHost.stderr)")
+    }
+
+    @Test func jsonSummaryOnStdoutProgressOnStderr() async throws {
+        try await EmulatorProcess.withRunning(seedScale: 0.01) { emulator in
+            let path = CLIProcess.scratch("t.duckdb")
+            let result = try CLIProcess.run(["replicate", "samples.tpch.*", "--to", path, "--json", "--parallel-tables", "2"],
+                                            environment: CLIProcess.environment(emulator))
+            #expect(result.status == 0, "\(result.stderr)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let tables = try #require(json["tables"] as? [[String: Any]])
+            #expect(tables.count == 2)
+            #expect(tables.allSatisfy { $0["status"] as? String == "succeeded" })
+            #expect(result.stderr.contains("samples.tpch.lineitem -> tpch.lineitem"))
+            #expect(!result.stderr.contains(emulator.token))
+        }
+    }
+
+    @Test func aFailedTableExits1AndTheOthersStillCommit() async throws {
+        try await EmulatorProcess.withRunning(seedScale: 0.01, faults: "fail_statement,match=orders,message=[DELTA_FILE_NOT_FOUND] gone") { emulator in
+            let path = CLIProcess.scratch("t.duckdb")
+            let result = try CLIProcess.run(["replicate", "samples.tpch.lineitem", "samples.tpch.orders", "--to", path],
+                                            environment: CLIProcess.environment(emulator))
+            #expect(result.status == 1)
+            #expect(result.stdout.contains("1 of 2 tables copied"))
+            #expect(result.stdout.contains("FAILED  samples.tpch.orders"))
+            #expect(result.stdout.contains("DELTA_FILE_NOT_FOUND"))
+            let connection = try Database(path: path).connect()
+            #expect(try connection.scalar("SELECT count(*) FROM tpch.lineitem")?.integerValue == 60012)
+        }
+    }
+
+    @Test func aDatabaseInUseFailsClearlyAndHarmsNothing() async throws {
+        try await EmulatorProcess.withRunning(seedScale: 0.01) { emulator in
+            let path = CLIProcess.scratch("t.duckdb")
+            let first = try CLIProcess.run(["replicate", "samples.tpch.orders", "--to", path], environment: CLIProcess.environment(emulator))
+            #expect(first.status == 0, "\(first.stderr)")
+            // Another process holds the file open for writing.
+            let python = Process()
+            python.executableURL = URL(fileURLWithPath: CLIProcess.repositoryRoot + "/.venv/bin/python")
+            python.arguments = ["-c", "import duckdb,sys,time; c=duckdb.connect(sys.argv[1]); print('ok', flush=True); time.sleep(30)", path]
+            let out = Pipe()
+            python.standardOutput = out
+            try python.run()
+            defer { python.terminate() }
+            _ = out.fileHandleForReading.availableData   // "ok": the lock is held
+            let second = try CLIProcess.run(["replicate", "samples.tpch.orders", "--to", path], environment: CLIProcess.environment(emulator))
+            #expect(second.status == 1)
+            #expect(second.stderr.contains("is in use by another process"), "\(second.stderr)")
+            python.terminate()
+            python.waitUntilExit()
+            let connection = try Database(path: path).connect()
+            #expect(try connection.scalar("SELECT count(*) FROM tpch.orders")?.integerValue == 15000)
+        }
+    }
+
+    @Test func killDash9MidLoadLeavesThePreviousCopyAndTheNextRunSucceeds() async throws {
+        let data = try EmulatorProcess.scratchCopy(of: EmulatorProcess.seededDataDirectory(scale: 0.01))
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        try await EmulatorProcess.withRunning(data: data, extraArguments: ["--chunk-rows", "2000"]) { emulator in
+            let path = CLIProcess.scratch("t.duckdb")
+            let env = CLIProcess.environment(emulator)
+            let first = try CLIProcess.run(["replicate", "samples.tpch.lineitem", "--to", path], environment: env)
+            #expect(first.status == 0, "\(first.stderr)")
+            // Slow downloads so the kill lands mid-load.
+            try await emulator.setFaults("slow,bps=300000")
+            let (process, _, err) = try CLIProcess.start(["replicate", "samples.tpch.lineitem", "--to", path], environment: env)
+            var seen = ""
+            let deadline = Date().addingTimeInterval(60)
+            while !seen.contains("rows (") && Date() < deadline {
+                seen += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
+            }
+            try await Task.sleep(for: .seconds(2))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal)
+            try await emulator.clearFaults()
+            do {
+                let connection = try Database(path: path).connect()
+                #expect(try connection.scalar("SELECT count(*) FROM tpch.lineitem")?.integerValue == 60012)
+                #expect(try connection.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '_dbduck_stage%'")?.integerValue == 0)
+            }
+            let again = try CLIProcess.run(["replicate", "samples.tpch.lineitem", "--to", path], environment: env)
+            #expect(again.status == 0, "\(again.stderr)")
+        }
+    }
+}
