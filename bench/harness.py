@@ -504,6 +504,7 @@ def machine_info() -> dict:
         info["duckdb_python"], info["pyarrow"] = out[0], out[1]
     except (subprocess.CalledProcessError, IndexError):
         pass
+    info["dbduck_binary"] = os.path.relpath(DBDUCK, ROOT) if DBDUCK.startswith(ROOT) else DBDUCK
     if os.access(DBDUCK, os.X_OK):
         try:
             info["dbduck_version"] = subprocess.run([DBDUCK, "version"], capture_output=True, text=True,
@@ -741,6 +742,8 @@ def main() -> int:
     machine["loadavg_at_end"] = list(os.getloadavg())
     cmd = "make bench" if os.environ.get("MAKELEVEL") else "bench/run"
     env_used = {k: v for k, v in os.environ.items() if k.startswith("BENCH_")}
+    if os.environ.get("DBDUCK_BIN"):
+        env_used["DBDUCK_BIN"] = os.environ["DBDUCK_BIN"]
     if env_used:
         cmd = " ".join(f"{k}={v}" for k, v in sorted(env_used.items())) + " " + cmd
     all_runs = runs + extra
