@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test func aFailedTableExits1AndTheOthersStillCommit() async throws {
-        try await EmulatorProcess.withRunning(seedScale: 0.01, faults: "fail_statement,match=orders,message=[DELTA_FILE_NOT_FOUND] gone") { emulator in
+        try await EmulatorProcess.withRunning(seedScale: 0.01, faults: "fail_statement,match=o_orderkey,message=[DELTA_FILE_NOT_FOUND] gone") { emulator in
             let path = CLIProcess.scratch("t.duckdb")
             let result = try CLIProcess.run(["replicate", "samples.tpch.lineitem", "samples.tpch.orders", "--to", path],
                                             environment: CLIProcess.environment(emulator))
@@ -96,11 +96,11 @@ import Testing
             let first = try CLIProcess.run(["replicate", "samples.tpch.lineitem", "--to", path], environment: env)
             #expect(first.status == 0, "\(first.stderr)")
             // Slow downloads so the kill lands mid-load.
-            try await emulator.setFaults("slow,bps=300000")
+            try await emulator.setFaults("slow,bps=40000")
             let (process, _, err) = try CLIProcess.start(["replicate", "samples.tpch.lineitem", "--to", path], environment: env)
             var seen = ""
             let deadline = Date().addingTimeInterval(60)
-            while !seen.contains("rows (") && Date() < deadline {
+            while !seen.contains("-> tpch.lineitem") && Date() < deadline {
                 seen += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
             }
             try await Task.sleep(for: .seconds(2))
