@@ -617,6 +617,8 @@ def markdown(doc: dict) -> str:
              f"Machine: {doc['machine'].get('cores')} cores, "
              f"{doc['machine'].get('memory_bytes', 0) / 2**30:.0f} GiB, {doc['machine'].get('cpu', '?')}; "
              f"load average at start {', '.join(f'{x:.2f}' for x in doc['machine'].get('loadavg_at_start', []))}. "
+             f"dbduck binary: `{doc['machine'].get('dbduck_binary')}` "
+             f"({(doc['machine'].get('dbduck_version') or 'not built').splitlines()[0]}). "
              "One emulator (Python, on the same 2 cores) served every run. "
              "Seconds are wall time of the whole process (startup included); peak RSS is the process tree's.", "",
              "| run | rows | seconds | rows/s | peak RSS MB | streaming is N× faster | copy check | notes |",
