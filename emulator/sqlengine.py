@@ -134,6 +134,9 @@ class Engine:
             "CREATE MACRO collect_set(x) AS list(DISTINCT x) FILTER (WHERE x IS NOT NULL)",
             "CREATE MACRO every(x) AS bool_and(x)",
             "CREATE MACRO size(x) AS CASE WHEN x IS NULL THEN -1 ELSE len(x) END",
+            "CREATE MACRO unix_micros(x) AS epoch_us(x)",
+            # conv: only hexadecimal to decimal, what dbduck's checksums use
+            "CREATE MACRO conv(s, f, t) AS CASE WHEN f = 16 AND t = 10 THEN CAST(CAST('0x' || s AS BIGINT) AS VARCHAR) END",
         ):
             try:
                 self.db.execute(ddl)

@@ -59,9 +59,9 @@ actor TableWriter {
         rowsLoaded += Int64(rows)
     }
 
-    /// Finishes the load, checks the row count, swaps the staging table in, records the run and
-    /// commits. Returns the rows in the new table.
-    func commit(expectedRows: Int64, record: RunRecords.Record) throws -> Int64 {
+    /// Moves what is pending into the staging table and checks its row count against the
+    /// warehouse's count at the pinned version.
+    func finish(expectedRows: Int64) throws -> Int64 {
         guard let sink else { throw LoadError.notStarted }
         let table = staging.plan.source
         try observer.measure(.load, table: table, detail: "finish") { try sink.finish(observer: observer, table: table) }
@@ -72,17 +72,29 @@ actor TableWriter {
             return Int64(value)
         }
         guard count == expectedRows else { throw LoadError.tableCountMismatch(expected: expectedRows, got: count) }
-        try observer.measure(.commit, table: table) {
+        self.sink = nil
+        return count
+    }
+
+    /// The staging table's per-column fingerprint (see ``ColumnChecksum``), as text.
+    func checksums() throws -> [String?] {
+        let sql = ColumnChecksum.duckDBSQL(staging.plan, relation: staging.qualified)
+        let row = try observer.measure(.verify, table: staging.plan.source, detail: "checksum") {
+            try connection.query(sql).rows().first ?? []
+        }
+        return row.map { value in value.isNull ? nil : value.integerValue.map { String($0) } ?? "\(value)" }
+    }
+
+    /// Swaps the staging table in, records the run and commits.
+    func commit(record: RunRecords.Record) throws {
+        try observer.measure(.commit, table: staging.plan.source) {
             for sql in staging.swapSQL { try connection.execute(sql) }
             var record = record
-            record.rows = count
             record.finishedAt = Date()
             try RunRecords.insert(record, connection)
             try connection.execute("COMMIT")
             inTransaction = false
         }
-        self.sink = nil
-        return count
     }
 
     /// Rolls everything back (the target keeps its previous copy), removes staged files and records
@@ -109,6 +121,7 @@ enum LoadError: Error, CustomStringConvertible {
     case rowCountMismatch(chunk: Int, expected: Int64, got: Int64)
     case tableCountMismatch(expected: Int64, got: Int64)
     case unexpectedPayload(String)
+    case checksumMismatch(String)
 
     var description: String {
         switch self {
@@ -119,6 +132,7 @@ enum LoadError: Error, CustomStringConvertible {
         case .tableCountMismatch(let expected, let got):
             "loaded \(got) rows but the warehouse counts \(expected) at the pinned version"
         case .unexpectedPayload(let what): "the warehouse sent \(what)"
+        case .checksumMismatch(let what): "verification failed: \(what)"
         }
     }
 }

@@ -20,6 +20,8 @@ public struct Replicator: Sendable {
     public let runID: String
     /// Ask for LZ4-compressed Arrow (`defaults.compression`).
     public var compressArrow = true
+    /// What to check before a table commits (the row count always).
+    public var verification: Verification = .count
 
     public init(plan: ReplicationPlan, source: DatabricksClient, target: TargetSettings,
                 observer: (any TransferObserver)? = nil, progress: (any ReplicationProgress)? = nil,
@@ -82,8 +84,9 @@ public struct Replicator: Sendable {
                     progress?.advanced(table, rows: rows, bytes: bytes)
                 }
                 record.bytes = bytes
-                let loaded = try await w.commit(expectedRows: table.rowCount, record: record)
-                record.rows = loaded
+                record.rows = try await w.finish(expectedRows: table.rowCount)
+                if verification == .checksum { try await verifyChecksums(table, writer: w) }
+                try await w.commit(record: record)
             } onCancel: {
                 w.interruptHandle.interrupt()
             }
@@ -117,6 +120,23 @@ public struct Replicator: Sendable {
         let arrow = table.strategy == .streaming || table.strategy == .parquet
         return StatementRequest(table.selectSQL, disposition: .externalLinks, format: arrow ? .arrowStream : .jsonArray,
                                 compression: arrow && compressArrow ? .lz4Frame : .none)
+    }
+
+    /// Compares per-column fingerprints computed by the warehouse and by DuckDB; a difference fails
+    /// the table (its previous copy stays) and names the first column that differs.
+    func verifyChecksums(_ table: PlannedTable, writer: TableWriter) async throws {
+        guard table.limit == nil else { return }   // a LIMIT sample has no well-defined rows to checksum
+        let result = try await source.execute(StatementRequest(ColumnChecksum.databricksSQL(table)))
+        var remote: [String?] = []
+        for try await chunk in source.chunks(of: result) {
+            if case .json(let rows) = chunk.payload, let first = rows.first { remote = first; break }
+        }
+        let local = try await writer.checksums()
+        if let difference = ColumnChecksum.firstDifference(table, warehouse: remote, duckdb: local) {
+            throw LoadError.checksumMismatch(difference)
+        }
+        let countOnly = ColumnChecksum.countOnlyColumns(table)
+        logger.info("checksums match", metadata: ["table": "\(table.source)", "count_only": "\(countOnly.joined(separator: ","))"])
     }
 
     private func describe(_ error: any Error) -> String {

@@ -23,6 +23,7 @@ public enum Session {
             var replicator = Replicator(plan: plan, source: client, target: setup.config.target, observer: observer,
                                         progress: progress, logger: logger)
             replicator.compressArrow = setup.config.defaults.compressArrow
+            replicator.verification = setup.config.defaults.verify
             return try await replicator.run()
         }
     }
