@@ -4,7 +4,7 @@ import NIOCore
 /// lays them out) and builds validated ``ArrayData`` whose buffers are slices of the body.
 struct BodyLoader {
     let header: RecordBatchHeader
-    let body: ArrowBuffer
+    let body: RopeRange
     /// Offset of the body in the stream, for errors.
     let bodyOffset: Int
     let version: Int16
@@ -14,7 +14,7 @@ struct BodyLoader {
     private var bufferIndex = 0
     private var variadicIndex = 0
 
-    init(header: RecordBatchHeader, body: ArrowBuffer, bodyOffset: Int, version: Int16,
+    init(header: RecordBatchHeader, body: RopeRange, bodyOffset: Int, version: Int16,
          dictionaries: [Int64: ArrayData], decompressionLimit: Int) {
         self.header = header; self.body = body; self.bodyOffset = bodyOffset; self.version = version
         self.dictionaries = dictionaries; self.decompressionLimit = decompressionLimit

@@ -4,8 +4,9 @@ public import NIOCore
 /// then DictionaryBatch and RecordBatch messages, then end-of-stream), incrementally.
 ///
 /// Feed the bytes as they arrive; each call returns the record batches those bytes completed.
-/// Message bodies are kept as slices of the fed buffers, so a batch costs no copy unless its
-/// message straddled two fed buffers (then its bytes are gathered once) or its body is compressed.
+/// The fed buffers are kept as they are (never joined), and each Arrow buffer of a batch points
+/// into the piece that holds it: no copy, except for the few Arrow buffers that straddle two pieces
+/// (copied once, exactly their size) and for compressed bodies (decompressed once).
 ///
 /// ```swift
 /// var decoder = StreamDecoder()
@@ -16,7 +17,7 @@ public import NIOCore
 /// Accepts continuation-marker framing (`0xFFFFFFFF`, length) and the legacy 4-byte length prefix,
 /// metadata V4 and V5, LZ4_FRAME and ZSTD body compression, and dictionary replacement and deltas.
 public struct StreamDecoder {
-    private var pending = ByteBuffer()
+    private var pending = ByteRope()
     /// Stream offset of `pending.readerIndex`.
     private var position = 0
     /// The message whose metadata has been parsed but whose body is still arriving.
@@ -62,17 +63,11 @@ public struct StreamDecoder {
         if ended {
             throw ArrowIPCError.invalid("\(bytes.readableBytes) bytes after the end-of-stream marker", at: position)
         }
-        if pending.readableBytes == 0 {
-            pending = bytes                                    // no copy: slices of `bytes` become the batches
-        } else {
-            var incoming = bytes
-            pending.writeBuffer(&incoming)                     // the one copy: a message straddles two pieces
-        }
+        pending.append(bytes)                                  // no copy: batches point into the pieces
         var batches: [RecordBatch] = []
         while let batch = try nextMessage() {
             if let batch { batches.append(batch) }
         }
-        if pending.readableBytes == 0 { pending = ByteBuffer() }  // drop the reference to the last piece
         return batches
     }
 
@@ -109,21 +104,20 @@ public struct StreamDecoder {
             }
             return nil
         }
-        let start = pending.readerIndex
         let available = pending.readableBytes
         let metadata: MessageMetadata, prefix: Int, metadataLength: Int
         if let waiting {
             (metadata, prefix, metadataLength) = waiting
         } else {
-            guard let first = pending.getInteger(at: start, endianness: .little, as: Int32.self) else { return nil }
+            guard let first = pending.int32(at: 0) else { return nil }
             if first == -1 {
-                guard let length = pending.getInteger(at: start + 4, endianness: .little, as: Int32.self) else { return nil }
+                guard let length = pending.int32(at: 4) else { return nil }
                 prefix = 8; metadataLength = Int(length)
             } else {
                 prefix = 4; metadataLength = Int(first)             // legacy framing (before Arrow 0.15)
             }
             if metadataLength == 0 {
-                pending.moveReaderIndex(forwardBy: prefix)
+                pending.consume(prefix)
                 position += prefix
                 ended = true
                 return .some(nil)
@@ -131,44 +125,31 @@ public struct StreamDecoder {
             guard metadataLength > 0 else {
                 throw ArrowIPCError.invalid("message metadata length \(metadataLength)", at: position)
             }
-            guard available - prefix >= metadataLength else {
-                reserve(prefix + metadataLength)
-                return nil
-            }
+            guard available - prefix >= metadataLength,
+                  let bytes = pending.contiguous(at: prefix, length: metadataLength) else { return nil }
             let base = position + prefix
-            metadata = try pending.withUnsafeReadableBytes { (raw) throws(ArrowIPCError) -> MessageMetadata in
-                try MessageMetadata(parsing: UnsafeRawBufferPointer(rebasing: raw[prefix..<(prefix + metadataLength)]), base: base)
+            metadata = try bytes.withUnsafeReadableBytes { (raw) throws(ArrowIPCError) -> MessageMetadata in
+                try MessageMetadata(parsing: raw, base: base)
             }
         }
         let total = prefix + metadataLength + metadata.bodyLength
         guard available >= total else {
             waiting = (metadata, prefix, metadataLength)
-            reserve(total)
             return nil
         }
         waiting = nil
         let bodyOffset = position + prefix + metadataLength
-        // Not `pending.getSlice`: NIO copies slices that start beyond 16 MiB (see ArrowBuffer).
-        guard let body = ArrowBuffer(pending).getSlice(at: prefix + metadataLength, length: metadata.bodyLength) else {
+        guard let body = pending.range(at: prefix + metadataLength, length: metadata.bodyLength) else {
             throw ArrowIPCError.truncated("message body", at: position + prefix + metadataLength, need: metadata.bodyLength, have: available - prefix - metadataLength)
         }
-        pending.moveReaderIndex(forwardBy: total)
+        pending.consume(total)
         position += total
         return .some(try handle(metadata, body: body, bodyOffset: bodyOffset))
     }
 
-    /// Makes room for the rest of a message that straddles pieces, so appending never reallocates twice.
-    private mutating func reserve(_ total: Int) {
-        let missing = total - pending.readableBytes
-        // Capped: a hostile length must not buy a huge allocation before its bytes exist.
-        if missing > 0 && pending.writableBytes < missing {
-            pending.reserveCapacity(minimumWritableBytes: min(missing, 64 << 20))
-        }
-    }
-
     // MARK: Messages
 
-    private mutating func handle(_ message: MessageMetadata, body: ArrowBuffer, bodyOffset: Int) throws(ArrowIPCError) -> RecordBatch? {
+    private mutating func handle(_ message: MessageMetadata, body: RopeRange, bodyOffset: Int) throws(ArrowIPCError) -> RecordBatch? {
         switch message.header {
         case let .schema(schema):
             guard decodedSchema == nil else { throw ArrowIPCError.invalid("a second schema message", at: bodyOffset) }
