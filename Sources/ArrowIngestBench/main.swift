@@ -15,7 +15,9 @@ struct Options {
     var parquet = "/tmp/dbduck-bench/lineitem.parquet"
     var pieceBytes = 8 << 20
     var runs = 2
-    var paths: Set<String> = ["parquet", "appender", "scan", "decode"]
+    /// Parallel appenders (each its own connection and thread) for the "appender-parallel" path.
+    var appenders = 2
+    var paths: Set<String> = ["parquet", "appender", "appender-parallel", "scan", "decode"]
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -26,6 +28,7 @@ struct Options {
             case "--parquet": parquet = value
             case "--piece-mib": pieceBytes = (Int(value) ?? 8) << 20
             case "--runs": runs = Int(value) ?? 2
+            case "--appenders": appenders = Int(value) ?? 2
             case "--paths": paths = Set(value.split(separator: ",").map(String.init))
             default: print("unknown flag \(flag)"); exit(2)
             }
@@ -50,17 +53,27 @@ enum MallocCounter {
     }
 }
 
-/// Reads a file in fixed-size pieces, each in its own ByteBuffer (as a download delivers them).
-struct PieceReader {
-    let handle: FileHandle
+/// Reads a file in fixed-size pieces with read(2), straight into a fresh ByteBuffer each (as a
+/// download delivers them): one allocation per piece, no intermediate copies.
+final class PieceReader {
+    let descriptor: Int32
     let size: Int
     init(_ path: String, size: Int) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw BenchError("cannot open \(path)") }
-        self.handle = handle; self.size = size
+        descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw BenchError("cannot open \(path)") }
+        self.size = size
     }
+    deinit { close(descriptor) }
+
     func next() -> ByteBuffer? {
-        let data = handle.readData(ofLength: size)
-        return data.isEmpty ? nil : ByteBuffer(bytes: data)
+        var buffer = ByteBufferAllocator().buffer(capacity: size)
+        while buffer.writableBytes > 0 {
+            let count = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 0) { out in
+                max(0, read(descriptor, out.baseAddress, out.count))
+            }
+            if count == 0 { break }
+        }
+        return buffer.readableBytes == 0 ? nil : buffer
     }
 }
 
@@ -103,6 +116,85 @@ func appenderPath(_ options: Options) throws -> Int {
     try decoder.finish()
     try appender?.close()
     guard case let .bigint(count)? = try connection.scalar("SELECT count(*) FROM lineitem"), Int(count) == rows else {
+        throw BenchError("row count mismatch")
+    }
+    return rows
+}
+
+/// Batches handed from the decoding thread to appender threads.
+final class BatchQueue: @unchecked Sendable {
+    // @unchecked: every access to `batches`/`closed` holds `condition`.
+    private let condition = NSCondition()
+    private var batches: [RecordBatch] = []
+    private var closed = false
+    private let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    func put(_ batch: RecordBatch) {
+        condition.lock(); defer { condition.unlock() }
+        while batches.count >= limit { condition.wait() }
+        batches.append(batch)
+        condition.broadcast()
+    }
+
+    func close() { condition.lock(); closed = true; condition.broadcast(); condition.unlock() }
+
+    func take() -> RecordBatch? {
+        condition.lock(); defer { condition.unlock() }
+        while batches.isEmpty && !closed { condition.wait() }
+        if batches.isEmpty { return nil }
+        condition.broadcast()
+        return batches.removeFirst()
+    }
+}
+
+final class WorkerResult: @unchecked Sendable {
+    // @unchecked: written by one worker thread, read after it joined (the group's wait orders them).
+    var rows = 0
+    var error: Error?
+}
+
+/// Decode on this thread; N threads each append through their own connection and Appender.
+func parallelAppenderPath(_ options: Options) throws -> Int {
+    let database = try Database()
+    let setup = try database.connect()
+    let reader = try PieceReader(options.arrow, size: options.pieceBytes)
+    var decoder = StreamDecoder()
+    var pendingBatches: [RecordBatch] = []
+    while decoder.schema == nil, let piece = reader.next() { pendingBatches += try decoder.feed(piece) }
+    guard let schema = decoder.schema else { throw BenchError("no schema") }
+    try createTable(setup, schema: schema)
+    let queue = BatchQueue(limit: options.appenders * 2)
+    let group = DispatchGroup()
+    let results = (0..<options.appenders).map { _ in WorkerResult() }
+    for result in results {
+        group.enter()
+        Thread.detachNewThread {
+            defer { group.leave() }
+            do {
+                let connection = try database.connect()
+                let appender = try connection.appender(table: "lineitem")
+                while let batch = queue.take() {
+                    let exported = try batch.exportToC()
+                    try appender.append(arrowSchema: exported.schemaPointer, arrowArray: exported.arrayPointer)
+                    result.rows += batch.length
+                }
+                try appender.close()
+            } catch {
+                result.error = error
+                while queue.take() != nil {}                      // keep the producer from blocking
+            }
+        }
+    }
+    for batch in pendingBatches { queue.put(batch) }
+    while let piece = reader.next() { for batch in try decoder.feed(piece) { queue.put(batch) } }
+    try decoder.finish()
+    queue.close()
+    group.wait()
+    if let error = results.compactMap(\.error).first { throw error }
+    let rows = results.reduce(0) { $0 + $1.rows }
+    guard case let .bigint(count)? = try setup.scalar("SELECT count(*) FROM lineitem"), Int(count) == rows else {
         throw BenchError("row count mismatch")
     }
     return rows
@@ -155,12 +247,11 @@ func parquetPath(_ options: Options) throws -> Int {
     return Int(count)
 }
 
-/// Decode + export only (no DuckDB): allocation calls and bytes of our side alone.
-func decodeOnly(_ options: Options, pieceBytes: Int) throws -> (rows: Int, batches: Int) {
-    let reader = try PieceReader(options.arrow, size: pieceBytes)
+/// Decode + export only (no DuckDB), on pieces already in memory: our side's time and allocations.
+func decodeOnly(_ pieces: [ByteBuffer]) throws -> (rows: Int, batches: Int) {
     var decoder = StreamDecoder()
     var rows = 0, batches = 0
-    while let piece = reader.next() {
+    for piece in pieces {
         for batch in try decoder.feed(piece) {
             let exported = try batch.exportToC()
             rows += Int(exported.arrayPointer.pointee.length)
@@ -177,39 +268,46 @@ print("arrow stream \(options.arrow): \(arrowBytes) bytes; parquet \(options.par
 do {
     var results: [String: [Double]] = [:]
     for run in 1...options.runs {
-        for path in ["parquet", "appender", "scan"] where options.paths.contains(path) {
+        for path in ["parquet", "appender", "appender-parallel", "scan"] where options.paths.contains(path) {
             var rows = 0
+            let before = MallocCounter.now()
             let time = try seconds {
                 switch path {
                 case "parquet": rows = try parquetPath(options)
                 case "appender": rows = try appenderPath(options)
+                case "appender-parallel": rows = try parallelAppenderPath(options)
                 default: rows = try scanPath(options)
                 }
             }
             results[path, default: []].append(time)
-            print(String(format: "run %d  %-8@ %8.3f s  %d rows", run, path as NSString, time, rows))
+            let counts = before.flatMap { b in MallocCounter.now().map { a in
+                String(format: "  %llu allocations (DuckDB's included), %.0f MB", a.calls - b.calls, Double(a.bytes - b.bytes) / 1e6) } } ?? ""
+            print(String(format: "run %d  %-18@ %8.3f s  %d rows%@", run, path as NSString, time, rows, counts as NSString))
         }
     }
     if options.paths.contains("decode") {
-        for pieces in [options.pieceBytes, Int.max / 2] {
+        for pieceBytes in [options.pieceBytes, max(arrowBytes, 1)] {
+            let reader = try PieceReader(options.arrow, size: pieceBytes)
+            var pieces: [ByteBuffer] = []
+            while let piece = reader.next() { pieces.append(piece) }
             let before = MallocCounter.now()
             var outcome = (rows: 0, batches: 0)
-            let time = try seconds { outcome = try decodeOnly(options, pieceBytes: pieces == Int.max / 2 ? max(arrowBytes, 1) : pieces) }
+            let time = try seconds { outcome = try decodeOnly(pieces) }
             let after = MallocCounter.now()
-            let label = pieces == Int.max / 2 ? "whole file in one buffer" : "\(pieces >> 20) MiB pieces"
-            if let before, let after {
-                print(String(format: "decode+export only (%@): %.3f s, %d batches, %llu allocations, %.1f MB allocated (stream %.1f MB; includes the input pieces)",
-                             label as NSString, time, outcome.batches, after.calls - before.calls,
-                             Double(after.bytes - before.bytes) / 1e6, Double(arrowBytes) / 1e6))
-            } else {
-                print(String(format: "decode+export only (%@): %.3f s, %d batches (allocation counts n/a: run via bench/arrow-ingest/run)",
-                             label as NSString, time, outcome.batches))
-            }
+            let label = pieceBytes == options.pieceBytes ? "\(pieceBytes >> 20) MiB pieces" : "whole stream in one buffer"
+            let counts = before.flatMap { b in after.map { a in
+                String(format: "%llu allocations, %.1f MB allocated", a.calls - b.calls, Double(a.bytes - b.bytes) / 1e6) } }
+                ?? "allocation counts n/a (run via bench/arrow-ingest/run)"
+            print(String(format: "decode+export only (%@, input already in memory): %.3f s, %d batches, %d rows, %@ (stream %.1f MB)",
+                         label as NSString, time, outcome.batches, outcome.rows, counts as NSString, Double(arrowBytes) / 1e6))
         }
     }
     func best(_ path: String) -> Double? { results[path]?.min() }
     if let parquet = best("parquet") {
         if let appender = best("appender") { print(String(format: "ratio appender/parquet (best of %d): %.2f", options.runs, appender / parquet)) }
+        if let parallel = best("appender-parallel") {
+            print(String(format: "ratio appender-parallel (%d appenders)/parquet (best of %d): %.2f", options.appenders, options.runs, parallel / parquet))
+        }
         if let scan = best("scan") { print(String(format: "ratio arrow_scan/parquet (best of %d): %.2f", options.runs, scan / parquet)) }
     }
 } catch {
