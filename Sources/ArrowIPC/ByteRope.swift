@@ -1,11 +1,13 @@
 import NIOCore
 
-/// The unconsumed input of a ``StreamDecoder``: the fed pieces themselves, unjoined.
+/// The unconsumed input of a ``StreamDecoder``: the fed pieces themselves, unjoined. (Public only
+/// for ``defaultSmallPiece``.)
 ///
 /// Pieces of 64 KiB or more are never gathered into one buffer: a range that lies inside one piece
 /// (almost every Arrow buffer when pieces are megabytes) is handed out zero-copy, and only a range
 /// that straddles pieces is copied, once, into a buffer of exactly its size.
-struct ByteRope {
+public struct ByteRope: Sendable {
+    public static let defaultSmallPiece = 64 * 1024
     private var pieces: [ArrowBuffer] = []
     /// Small pieces (under `smallPiece` bytes) are gathered here instead of kept one by one, so a
     /// trickle of tiny pieces cannot make the rope long. Sealed into `pieces` before anything
@@ -14,12 +16,14 @@ struct ByteRope {
     /// Bytes of `pieces[0]` already consumed.
     private var headOffset = 0
     private(set) var readableBytes = 0
-    static let smallPiece = 64 * 1024
+    let smallPiece: Int
+
+    init(smallPiece: Int = ByteRope.defaultSmallPiece) { self.smallPiece = smallPiece }
 
     mutating func append(_ bytes: ByteBuffer) {
         guard bytes.readableBytes > 0 else { return }
         readableBytes += bytes.readableBytes
-        if bytes.readableBytes < Self.smallPiece {
+        if bytes.readableBytes < smallPiece {
             var incoming = bytes
             tail.writeBuffer(&incoming)                    // copying small pieces is cheaper than tracking them
         } else {

@@ -34,10 +34,15 @@ public struct StreamDecoder {
 
     public init() { self.init(maximumDecompressedBufferBytes: 1 << 32) }
 
-    /// - Parameter maximumDecompressedBufferBytes: refuse compressed buffers that declare more (a
-    ///   hostile header could otherwise ask for any allocation).
-    public init(maximumDecompressedBufferBytes: Int) {
+    /// - Parameters:
+    ///   - maximumDecompressedBufferBytes: refuse compressed buffers that declare more (a hostile
+    ///     header could otherwise ask for any allocation).
+    ///   - gatherPiecesSmallerThan: fed pieces smaller than this are copied together rather than
+    ///     kept one by one (0 keeps every piece; tests and the fuzzer use it to put piece boundaries
+    ///     everywhere).
+    public init(maximumDecompressedBufferBytes: Int, gatherPiecesSmallerThan: Int = ByteRope.defaultSmallPiece) {
         self.maximumDecompressedBufferBytes = maximumDecompressedBufferBytes
+        pending = ByteRope(smallPiece: gatherPiecesSmallerThan)
     }
 
     /// The stream's schema, once its Schema message has arrived.

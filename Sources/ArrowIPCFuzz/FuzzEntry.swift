@@ -9,22 +9,26 @@ import NIOCore
 /// decoded batch is exported to C and walked like a consumer would read it.
 func fuzzOne(_ input: UnsafeRawBufferPointer) {
     let bytes = ByteBuffer(bytes: input)
-    decode(bytes, split: nil)
-    if input.count > 2 { decode(bytes, split: Int(input[0]) * input.count / 256) }
-    if let plain = try? LZ4FrameDecoder.decompressAll(bytes) { decode(plain, split: nil) }
+    decode(bytes, cuts: [])
+    if input.count > 4 {
+        // Two data-derived cuts; every piece kept separately, so ranges straddle piece boundaries.
+        let first = Int(input[0]) * input.count / 256, second = Int(input[1]) * input.count / 256
+        decode(bytes, cuts: [min(first, second), max(first, second)])
+    }
+    if let plain = try? LZ4FrameDecoder.decompressAll(bytes) { decode(plain, cuts: []) }
 }
 
-func decode(_ bytes: ByteBuffer, split: Int?) {
+func decode(_ bytes: ByteBuffer, cuts: [Int]) {
     // A small decompression limit: hostile headers must not be able to allocate gigabytes here.
-    var decoder = StreamDecoder(maximumDecompressedBufferBytes: 8 << 20)
+    var decoder = StreamDecoder(maximumDecompressedBufferBytes: 8 << 20, gatherPiecesSmallerThan: cuts.isEmpty ? 64 << 10 : 0)
     var batches: [RecordBatch] = []
     do {
-        if let split, let first = bytes.getSlice(at: bytes.readerIndex, length: split),
-           let second = bytes.getSlice(at: bytes.readerIndex + split, length: bytes.readableBytes - split) {
-            batches += try decoder.feed(first)
-            batches += try decoder.feed(second)
-        } else {
-            batches += try decoder.feed(bytes)
+        var start = 0
+        for end in cuts + [bytes.readableBytes] where end >= start {
+            if let piece = bytes.getSlice(at: bytes.readerIndex + start, length: end - start) {
+                batches += try decoder.feed(piece)
+            }
+            start = end
         }
         try decoder.finish()
     } catch {

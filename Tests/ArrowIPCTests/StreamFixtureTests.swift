@@ -35,6 +35,19 @@ import Testing
         #expect(values == expected.rows)
     }
 
+    /// Every piece kept separately: metadata, bodies and Arrow buffers straddle piece boundaries.
+    @Test(arguments: [("nested.arrows", 1000), ("primitives-zstd.arrows", 333), ("dictionary-deltas.arrows", 5),
+                      ("views.arrows", 4099)])
+    func pieceBoundariesAnywhere(_ name: String, _ size: Int) throws {
+        let expected = try FixtureStreams.expected(for: name)
+        var decoder = StreamDecoder(maximumDecompressedBufferBytes: 1 << 30, gatherPiecesSmallerThan: 0)
+        var batches: [RecordBatch] = []
+        for piece in try FixtureStreams.arrowBytes(name).pieces(of: size) { batches += try decoder.feed(piece) }
+        try decoder.finish()
+        let schema = try #require(decoder.schema)
+        #expect(try DuckDBLoad(batches, schema: schema).values(expected.columns) == expected.rows)
+    }
+
     @Test(arguments: [7, 4096, 65_536])
     func oddPieceSizes(_ size: Int) throws {
         let (_, whole) = try StreamDecoder.decodeAll(try FixtureStreams.arrowBytes("nested.arrows"))
