@@ -18,7 +18,8 @@ import lz4.frame
 import pyarrow as pa
 
 from .sqlengine import Canceled, QueryResult, SQLError
-from .wire import WireSchema, render_column, render_rows
+from .textout import csv_rows, json_rows
+from .wire import WireSchema
 
 EOS = b"\xff\xff\xff\xff\x00\x00\x00\x00"
 INLINE_LIMIT = 25 * 1024 * 1024
@@ -87,11 +88,9 @@ class _JsonWriter:
         self.first = True
 
     def write(self, batch: pa.RecordBatch, ws: WireSchema):
-        parts = []
-        for row in render_rows(batch, ws):
-            parts.append(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
-        if parts:
-            self.f.write(("" if self.first else ",") + ",".join(parts))
+        text = json_rows(batch, ws)
+        if text:
+            self.f.write(("" if self.first else ",") + text)
             self.first = False
 
     def close(self):
@@ -103,7 +102,7 @@ class _JsonWriter:
 def _csv_field(v) -> str:
     if v is None:
         return "null"
-    if any(c in v for c in ',"\r\n') or v == "" or v != v.strip():
+    if any(c in v for c in ',"\r\n') or v == "" or v[0] in " \t" or v[-1] in " \t":
         return '"' + v.replace('"', '""') + '"'
     return v
 
@@ -115,10 +114,7 @@ class _CsvWriter:
             self.f.write(",".join(_csv_field(n) for n in ws.names) + "\r\n")
 
     def write(self, batch: pa.RecordBatch, ws: WireSchema):
-        out = io.StringIO()
-        for row in render_rows(batch, ws):
-            out.write(",".join(_csv_field(v) for v in row) + "\r\n")
-        self.f.write(out.getvalue())
+        self.f.write(csv_rows(batch, ws))
 
     def close(self):
         self.f.close()
