@@ -56,7 +56,8 @@ import Testing
             try await Task.sleep(for: .milliseconds(1300))
             _ = try await client.snapshot(StatementRequest("SELECT 1"))
         }
-        #expect(recorder.details(.request).filter { $0.contains("/oidc/v1/token") }.count == 2)
+        // At least one refresh (more if the first statement itself outlived the 1 s token).
+        #expect(recorder.details(.request).filter { $0.contains("/oidc/v1/token") }.count >= 2)
     }
 
     @Test func rejectedTokenNamesWhereToFixIt() async throws {

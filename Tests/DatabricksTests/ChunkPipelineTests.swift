@@ -72,7 +72,7 @@ import Logging
             indexes.append(chunk.index)
             for _ in 0..<20 { await Task.yield() }
         }
-        return (indexes, await iterator.statistics)
+        return (indexes, await iterator.statistics())
     }
 
     @Test func yieldsInOrderWithinBudget() async throws {

@@ -109,7 +109,7 @@ import Testing
                 rows += chunk.rowCount
                 for _ in 0..<50 { await Task.yield() }   // a slow consumer: the pipeline runs ahead
             }
-            let statistics = await iterator.statistics
+            let statistics = await iterator.statistics()
             #expect(rows == lineitemRows)
             #expect(statistics.peakHeldBytes <= 2 << 20)
             #expect(statistics.peakHeldBytes > largest)   // it did prefetch

@@ -7,6 +7,8 @@ struct ChunkSlot: Sendable {
     var rowCount: Int64?
     /// Bytes the chunk is expected to occupy once fetched (and decompressed); a reservation hint.
     var estimatedBytes: Int
+    /// The manifest's (uncompressed) byte count, to size the receive buffer once.
+    var payloadBytes: Int? = nil
 }
 
 /// Fetches one chunk. Implementations report the bytes they hold while fetching through the

@@ -56,6 +56,11 @@ public struct ResultChunks: AsyncSequence, Sendable {
         }
 
         public func next() async throws -> ResultChunk? {
+            try await next(isolation: nil)
+        }
+
+        /// Runs on the caller's actor, so an iterator owned by an actor never crosses isolation.
+        public func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> ResultChunk? {
             guard !finished else { return nil }
             let pipeline = self.pipeline
             let chunk: ResultChunk?
@@ -82,8 +87,8 @@ public struct ResultChunks: AsyncSequence, Sendable {
         }
 
         /// Memory and concurrency figures of the pipeline so far.
-        public var statistics: PipelineStatistics {
-            get async { await pipeline.statistics }
+        public func statistics(isolation actor: isolated (any Actor)? = #isolation) async -> PipelineStatistics {
+            await pipeline.statistics
         }
     }
 }

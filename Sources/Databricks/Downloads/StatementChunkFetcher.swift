@@ -146,11 +146,16 @@ struct StatementChunkFetcher: ChunkFetching {
         let expectedLength = response.headers.first(name: "Content-Length").flatMap { Int($0) }
         var wireBytes = 0
         var output = ByteBuffer()
+        // One allocation of the final size: growing by doubling would copy a 20 MB chunk several times.
+        if let size = slot.payloadBytes ?? expectedLength, size > 0, size < 1 << 31 { output.reserveCapacity(size) }
         var decoder = compressed ? LZ4FrameDecoder() : nil
         var decompressTime: Duration = .zero
         for try await part in response.body {
             wireBytes += part.readableBytes
             if var active = decoder {
+                // Drop the optional's copy first: two copies of the decoder share its frame buffer,
+                // and every write would then copy the whole frame in progress (quadratic per chunk).
+                decoder = nil
                 let before = ContinuousClock.now
                 let plain: ByteBuffer
                 do { plain = try active.feed(part) } catch {

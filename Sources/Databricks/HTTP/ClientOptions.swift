@@ -1,6 +1,9 @@
 /// Tuning of a ``DatabricksClient``: parallelism, memory, retries, timeouts.
 public struct ClientOptions: Sendable {
-    /// External-link downloads in flight at once (see the final report of issue 5 for the measurement).
+    /// External-link downloads in flight at once. Default 8, measured against the emulator with
+    /// storage throttled to 20 MB/s per download (a cloud-like per-connection limit): 1 → 4.9 s,
+    /// 2 → 2.5 s, 4 → 1.3 s, 8 → 0.8–1.1 s, 16 → 1.1–1.5 s for 187 MB of Arrow on 2 cores.
+    /// Unthrottled loopback is CPU-bound and gains nothing from parallelism.
     public var downloadParallelism: Int
     /// Upper bound on result bytes held by the download pipeline: bytes being downloaded plus
     /// chunks waiting for the consumer. A single chunk larger than this is fetched alone.
@@ -22,7 +25,7 @@ public struct ClientOptions: Sendable {
     /// `max_results` of Unity Catalog list calls; 0 lets the server choose (recommended).
     public var unityCatalogPageSize: Int
 
-    public init(downloadParallelism: Int = 4, memoryBudgetBytes: Int = 512 << 20, retry: RetryPolicy = RetryPolicy(),
+    public init(downloadParallelism: Int = 8, memoryBudgetBytes: Int = 256 << 20, retry: RetryPolicy = RetryPolicy(),
                 connectTimeout: Duration = .seconds(10), readTimeout: Duration = .seconds(60),
                 pollInterval: Duration = .milliseconds(100), maxPollInterval: Duration = .seconds(2),
                 linkRefreshMargin: Duration = .seconds(60), idleConnectionTimeout: Duration = .seconds(60),

@@ -107,7 +107,7 @@ extension DatabricksClient {
                 estimate = fallbackEstimate
             }
             slots.append(ChunkSlot(index: index, rowOffset: info?.rowOffset, rowCount: info?.rowCount,
-                                   estimatedBytes: estimate))
+                                   estimatedBytes: estimate, payloadBytes: info?.byteCount.map { Int(clamping: $0) }))
         }
         let links = ExternalLinkStore(api: api, statementID: result.statementID, initial: initialLinks,
                                       margin: options.linkRefreshMargin, table: table, chunkCount: count)
