@@ -33,6 +33,9 @@ final class ArrowStreamSink: RowSink {
             try route.appender.append(arrowSchema: exported.schemaPointer, arrowArray: exported.arrayPointer)
             rows += batch.length
         }
+        // Hand the chunk's rows to the table now: the appender would otherwise buffer them, and
+        // memory would grow with the table instead of staying at the download budget.
+        try route?.appender.flush()
         try route?.convertLanded(connection: connection, staging: staging, observer: observer, table: table)
         return rows
     }

@@ -108,10 +108,6 @@ actor TableWriter {
         }
         try? RunRecords.insert(record, connection)   // best effort: the run's error is what matters
     }
-
-    deinit {
-        // The queue-owned connection closes with the actor; an open transaction rolls back.
-    }
 }
 
 /// Why a load stopped.
