@@ -169,4 +169,30 @@ import Testing
             #expect(state == "CANCELED")
         }
     }
+
+    @Test func nestedTypesAsJSONStringsStillYieldEveryRow() async throws {
+        try await withEmulatorClient { client, emulator in
+            let query = "SELECT * FROM main.demo.all_types"
+            let (_, native) = try await client.snapshot(.arrow(query))
+            try await emulator.setFaults("nested_json")
+            let (_, strings) = try await client.snapshot(.arrow(query))
+            #expect(native.map(\.rowCount) == strings.map(\.rowCount))
+            #expect(native.reduce(0) { $0 + $1.rowCount } == 7)
+            #expect(native != strings)   // the Arrow schema really changed (utf8 instead of nested)
+        }
+    }
+
+    @Test func tokenMetadataAndStatementEndpointsAreRetried() async throws {
+        let recorder = EventRecorder()
+        try await withEmulatorClient(faults: "503,target=token,count=1,retry_after=0;503,target=uc,count=2,retry_after=0;500,target=statement,count=1",
+                                     oauth: true, observer: recorder) { client, _ in
+            #expect(try await client.listSchemas(catalog: "samples").contains("tpch"))
+            let (_, chunks) = try await client.snapshot(StatementRequest("SELECT 3 AS three"))   // close: 500, retried
+            #expect(chunks.flatMap(\.rows) == [["3"]])
+        }
+        let retries = recorder.details(.retry)
+        #expect(retries.contains { $0.contains("/oidc/") && $0.contains("HTTP 503") }, "\(retries)")   // the emulator's token target covers discovery too
+        #expect(retries.filter { $0.contains("unity-catalog") }.count == 2)
+        #expect(retries.contains { $0.contains("DELETE /api/2.0/sql/statements/") && $0.contains("HTTP 500") })
+    }
 }
