@@ -17,6 +17,11 @@ import pyarrow.compute as pc
 from .wire import WireSchema, _json_value, java_double_text, render_column
 
 
+def _const(text: str, n: int) -> pa.Array:
+    """A string array repeating `text` (binary_join_element_wise is ~20x slower with scalar args)."""
+    return pa.repeat(pa.scalar(text, pa.string()), n)
+
+
 def _patch(text: pa.Array, arr: pa.Array, mask: pa.Array, ws: WireSchema, i: int) -> pa.Array:
     """Replace text where mask is true with the per-value rendering of those rows."""
     mask = pc.fill_null(mask, False)
@@ -51,7 +56,7 @@ def text_column(arr: pa.Array, ws: WireSchema, i: int) -> pa.Array:
         a = pc.abs(arr)
         outside = pc.or_(pc.or_(pc.invert(pc.is_finite(arr)), pc.greater_equal(a, 1e7)),
                          pc.and_(pc.less(a, 1e-3), pc.not_equal(a, 0)))
-        text = pc.if_else(pc.match_substring(text, "."), text, pc.binary_join_element_wise(text, ".0", ""))
+        text = pc.if_else(pc.match_substring(text, "."), text, pc.binary_join_element_wise(text, _const(".0", len(text)), ""))
         return _patch(text, arr, outside, ws, i)
     if pa.types.is_timestamp(t):
         if t.tz:
@@ -76,8 +81,12 @@ def text_column(arr: pa.Array, ws: WireSchema, i: int) -> pa.Array:
 _CTRL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
 
 
-def _json_strings(text: pa.Array) -> pa.Array:
-    """Each value as a JSON string literal, NULL as `null`."""
+def _json_strings(text: pa.Array, plain: bool = False) -> pa.Array:
+    """Each value as a JSON string literal, NULL as `null`. `plain`: the text is known to hold no
+    character JSON must escape (numbers, dates, ...)."""
+    if plain or not pc.any(pc.match_substring_regex(text, r'[\\"\x00-\x1f]')).as_py():
+        q = _const('"', len(text))
+        return pc.fill_null(pc.binary_join_element_wise(q, text, q, ""), "null")
     esc = pc.replace_substring(text, "\\", "\\\\")
     esc = pc.replace_substring(esc, '"', '\\"')
     esc = pc.replace_substring(esc, "\n", "\\n")
@@ -88,14 +97,14 @@ def _json_strings(text: pa.Array) -> pa.Array:
         idx = pc.indices_nonzero(odd)
         fixed = [json.dumps(v, ensure_ascii=False)[1:-1] for v in pc.take(text, idx).to_pylist()]
         esc = pc.replace_with_mask(esc, odd, pa.array(fixed, pa.string()))
-    quoted = pc.binary_join_element_wise('"', esc, '"', "")
-    return pc.fill_null(quoted, "null")
+    q = _const('"', len(text))
+    return pc.fill_null(pc.binary_join_element_wise(q, esc, q, ""), "null")
 
 
 def _join_rows(cols: list[pa.Array], sep: str, prefix: str, suffix: str) -> pa.Array:
     row = pc.binary_join_element_wise(*cols, sep) if len(cols) > 1 else cols[0]
     if prefix or suffix:
-        row = pc.binary_join_element_wise(prefix, row, suffix, "")
+        row = pc.binary_join_element_wise(_const(prefix, len(row)), row, _const(suffix, len(row)), "")
     return row
 
 
@@ -103,15 +112,24 @@ def json_rows(batch: pa.RecordBatch, ws: WireSchema) -> str:
     """The rows of `batch` as comma-separated JSON arrays (no surrounding brackets)."""
     if batch.num_rows == 0:
         return ""
-    cols = [_json_strings(text_column(batch.column(i), ws, i)) for i in range(batch.num_columns)]
+    cols = [_json_strings(text_column(batch.column(i), ws, i), _plain(batch.column(i).type, ws.kinds[i]))
+            for i in range(batch.num_columns)]
     rows = _join_rows(cols, ",", "[", "]")
     lst = pa.ListArray.from_arrays(pa.array([0, len(rows)], pa.int32()), rows)
     return pc.binary_join(lst, ",")[0].as_py()
 
 
+def _plain(t: pa.DataType, kind: str) -> bool:
+    """Text of this type never needs JSON escaping or CSV quoting."""
+    return kind == "plain" and (pa.types.is_integer(t) or pa.types.is_boolean(t) or pa.types.is_decimal(t)
+                                or pa.types.is_floating(t) or pa.types.is_date(t) or pa.types.is_timestamp(t)
+                                or pa.types.is_null(t))
+
+
 def _csv_field(text: pa.Array) -> pa.Array:
     need = pc.fill_null(pc.match_substring_regex(text, r'[,"\r\n]|^$|^[ \t]|[ \t]$'), False)
-    quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
+    q = _const('"', len(text))
+    quoted = pc.binary_join_element_wise(q, pc.replace_substring(text, '"', '""'), q, "")
     return pc.fill_null(pc.if_else(need, quoted, text), "null")
 
 
@@ -119,7 +137,10 @@ def csv_rows(batch: pa.RecordBatch, ws: WireSchema) -> str:
     """The rows of `batch` as RFC 4180 lines (CRLF-terminated), NULL as `null`."""
     if batch.num_rows == 0:
         return ""
-    cols = [_csv_field(text_column(batch.column(i), ws, i)) for i in range(batch.num_columns)]
+    cols = []
+    for i in range(batch.num_columns):
+        text = text_column(batch.column(i), ws, i)
+        cols.append(pc.fill_null(text, "null") if _plain(batch.column(i).type, ws.kinds[i]) else _csv_field(text))
     rows = _join_rows(cols, ",", "", "\r\n")
     lst = pa.ListArray.from_arrays(pa.array([0, len(rows)], pa.int32()), rows)
     return pc.binary_join(lst, "")[0].as_py()
