@@ -143,4 +143,21 @@ import Testing
             }
         }
     }
+
+    @Test func hybridDispositionInlinesSmallArrowResults() async throws {
+        try await withEmulatorClient(arguments: chunkArguments) { client, _ in
+            let small = "SELECT * FROM samples.tpch.orders ORDER BY o_orderkey LIMIT 100"
+            let (result, hybrid) = try await client.snapshot(
+                StatementRequest(small, disposition: .inlineOrExternalLinks, format: .arrowStream, compression: .lz4Frame))
+            #expect(result.disposition == .inline)
+            #expect(result.initial?.attachment != nil)
+            let (_, linked) = try await client.snapshot(.arrow(small, compression: .none))
+            #expect(hybrid == linked)
+            // A large result still comes as links.
+            let (large, chunks) = try await client.snapshot(
+                StatementRequest(lineitemQuery, disposition: .inlineOrExternalLinks, format: .arrowStream, compression: .lz4Frame))
+            #expect(large.disposition == .externalLinks)
+            #expect(chunks.reduce(0) { $0 + $1.rowCount } == lineitemRows)
+        }
+    }
 }

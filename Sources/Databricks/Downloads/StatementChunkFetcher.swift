@@ -25,7 +25,7 @@ struct StatementChunkFetcher: ChunkFetching {
     func fetch(_ slot: ChunkSlot, lease: MemoryLease) async throws -> ResultChunk {
         switch disposition {
         case .inline: return try await fetchInline(slot, lease: lease)
-        case .externalLinks: return try await download(slot, lease: lease)
+        case .externalLinks, .inlineOrExternalLinks: return try await download(slot, lease: lease)
         }
     }
 
@@ -34,6 +34,9 @@ struct StatementChunkFetcher: ChunkFetching {
     private func fetchInline(_ slot: ChunkSlot, lease: MemoryLease) async throws -> ResultChunk {
         let data: ResultDataWire
         var wireBytes = 0
+        if let initial, (initial.chunk_index ?? 0) == slot.index, let attachment = initial.attachment {
+            return try await decodeAttachment(attachment, slot: slot, data: initial, lease: lease)
+        }
         if let initial, (initial.chunk_index ?? 0) == slot.index, initial.data_array != nil {
             data = initial
         } else {
@@ -63,6 +66,37 @@ struct StatementChunkFetcher: ChunkFetching {
                                 wireBytes: wireBytes, payload: .json(rows))
         try await lease.hold(chunk.memoryBytes)
         return chunk
+    }
+
+    /// A hybrid-disposition result: one Arrow IPC stream, base64, LZ4-framed when the manifest says so.
+    private func decodeAttachment(_ text: String, slot: ChunkSlot, data: ResultDataWire, lease: MemoryLease) async throws
+        -> ResultChunk
+    {
+        guard let raw = Data(base64Encoded: text) else {
+            throw ResultError.corruptChunk(table: table, chunk: slot.index, chunkCount: chunkCount,
+                                           reason: "the inline attachment is not base64")
+        }
+        var stream = ByteBuffer(data: raw)
+        if compressed {
+            let start = ContinuousClock.now
+            do { stream = try LZ4FrameDecoder.decompressAll(stream) } catch {
+                throw ResultError.corruptChunk(table: table, chunk: slot.index, chunkCount: chunkCount, reason: "LZ4: \(error)")
+            }
+            observer?.record(TransferEvent(phase: .decompress, table: table, start: start, duration: start.duration(to: .now),
+                                           bytes: stream.readableBytes, detail: "inline attachment LZ4"))
+        }
+        let rows: Int64
+        do { rows = try ArrowRowCounter.count(stream).rows } catch {
+            throw ResultError.corruptChunk(table: table, chunk: slot.index, chunkCount: chunkCount, reason: "\(error)")
+        }
+        let expected = slot.rowCount ?? data.row_count ?? rows
+        guard rows == expected else {
+            throw ResultError.rowCountMismatch(table: table, chunk: slot.index, chunkCount: chunkCount, expected: expected,
+                                               actual: rows)
+        }
+        try await lease.hold(stream.readableBytes)
+        return ResultChunk(index: slot.index, rowOffset: slot.rowOffset ?? 0, rowCount: rows, wireBytes: raw.count,
+                           payload: .arrow(stream))
     }
 
     // MARK: External links

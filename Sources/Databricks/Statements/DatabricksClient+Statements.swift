@@ -55,7 +55,8 @@ extension DatabricksClient {
         var result = StatementResult(statementID: statementID, manifest: manifest, disposition: request.disposition)
         result.initial = response.result
         if response.result?.external_links != nil { result.disposition = .externalLinks }
-        else if response.result?.data_array != nil { result.disposition = .inline }
+        else if response.result?.data_array != nil || response.result?.attachment != nil { result.disposition = .inline }
+        else if result.disposition == .inlineOrExternalLinks { result.disposition = .externalLinks }
         return result
     }
 
