@@ -13,6 +13,11 @@ import ssl
 
 
 def make_context(directory: str) -> tuple[ssl.SSLContext, str]:
+    """(server SSL context, path of the CA certificate clients should trust)."""
+    try:
+        import cryptography  # noqa: F401  (a dependency of google-auth, so normally present)
+    except ImportError:
+        return _make_context_openssl(directory)
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -58,3 +63,26 @@ def make_context(directory: str) -> tuple[ssl.SSLContext, str]:
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     ctx.load_cert_chain(cert_path, key_path)
     return ctx, ca_path
+
+
+def _make_context_openssl(directory: str) -> tuple[ssl.SSLContext, str]:
+    """The same CA + server certificate made with the openssl CLI."""
+    import subprocess
+    os.makedirs(directory, exist_ok=True)
+    j = lambda n: os.path.join(directory, n)  # noqa: E731
+    ext = j("san.cnf")
+    with open(ext, "w") as f:
+        f.write("basicConstraints=critical,CA:FALSE\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n"
+                "extendedKeyUsage=serverAuth\n")
+    run = lambda *a: subprocess.run(["openssl", *a], check=True, capture_output=True)  # noqa: E731
+    run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "30",
+        "-subj", "/CN=dbduck emulator test CA", "-keyout", j("ca-key.pem"), "-out", j("ca.pem"),
+        "-addext", "basicConstraints=critical,CA:TRUE,pathlen:0", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=127.0.0.1",
+        "-keyout", j("server-key.pem"), "-out", j("server.csr"))
+    run("x509", "-req", "-in", j("server.csr"), "-CA", j("ca.pem"), "-CAkey", j("ca-key.pem"), "-CAcreateserial",
+        "-days", "30", "-extfile", ext, "-out", j("server.pem"))
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.load_cert_chain(j("server.pem"), j("server-key.pem"))
+    return ctx, j("ca.pem")

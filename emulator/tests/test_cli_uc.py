@@ -126,3 +126,31 @@ def test_sessions_endpoint(emu):
     assert emu.rows("SELECT count(*) FROM all_types", session_id=sid) == [["7"]]
     d = emu.http.delete(f"{emu.host}/api/2.0/sql/sessions/{sid}", params={"warehouse_id": emu.warehouse_id})
     assert d.status_code == 200 and d.json() == {}
+
+
+def test_tls_openssl_fallback_verifies(tmp_path):
+    import shutil as _sh
+    import socket
+    import ssl
+    import threading
+    from emulator.tls import _make_context_openssl
+    if _sh.which("openssl") is None:
+        pytest.fail("openssl CLI missing (needed only when the cryptography package is absent)")
+    ctx, ca = _make_context_openssl(str(tmp_path))
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+
+    def accept():
+        c, _ = srv.accept()
+        s = ctx.wrap_socket(c, server_side=True)
+        s.recv(1)
+        s.close()
+
+    th = threading.Thread(target=accept, daemon=True)
+    th.start()
+    client = ssl.create_default_context(cafile=ca)
+    with client.wrap_socket(socket.create_connection(srv.getsockname()), server_hostname="127.0.0.1") as s:
+        s.send(b"x")
+    th.join(5)
+    srv.close()
