@@ -60,7 +60,7 @@ public enum AnalyzeSession {
         let settings = RunSettings(strategy: strategies.count == 1 ? strategies.first ?? "auto" : "auto",
                                    chunkSize: d.chunkSize, downloadParallelism: d.downloadParallelism,
                                    memoryBudgetBytes: d.memoryBudgetBytes, threads: setup.config.target.threads,
-                                   memoryLimitBytes: setup.config.target.memoryLimit.flatMap(MemorySize.parse),
+                                   memoryLimitBytes: MemorySize.parse(setup.config.target.memoryLimit ?? TargetSettings.defaultMemoryLimit),
                                    parallelTables: d.parallelTables,
                                    format: strategies.contains("streaming") || strategies.contains("parquet") ? "arrow_stream" : "json_array",
                                    compression: "lz4")
@@ -101,7 +101,7 @@ public enum AnalyzeSession {
 
     /// The DuckDB settings that shape a load, as the scratch database reports them.
     static func duckdbSettings(_ path: String, _ target: TargetSettings) throws -> [SystemInfo.Setting] {
-        let connection = try Database(path: path, configuration: .init(threads: target.threads, memoryLimit: target.memoryLimit)).connect()
+        let connection = try Database(path: path, configuration: .init(threads: target.threads, memoryLimit: target.memoryLimit ?? TargetSettings.defaultMemoryLimit)).connect()
         let rows = try connection.query("SELECT name, value FROM duckdb_settings() WHERE name IN ('threads', 'memory_limit', 'preserve_insertion_order', 'checkpoint_threshold', 'max_temp_directory_size') ORDER BY name").rows()
         return rows.compactMap { row in
             guard row.count == 2, let name = row[0].stringValue, let value = row[1].stringValue else { return nil }

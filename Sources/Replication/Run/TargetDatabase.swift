@@ -5,7 +5,8 @@ enum TargetDatabase {
     /// Opens the file; a file another process holds gets a message saying so, and nothing is touched.
     static func open(path: String, settings: TargetSettings) throws -> Database {
         do {
-            return try Database(path: path, configuration: .init(threads: settings.threads, memoryLimit: settings.memoryLimit))
+            return try Database(path: path, configuration: .init(threads: settings.threads,
+                                                                 memoryLimit: settings.memoryLimit ?? TargetSettings.defaultMemoryLimit))
         } catch {
             if error.message.localizedCaseInsensitiveContains("lock") {
                 throw TargetError("\(path) is in use by another process (DuckDB holds a lock on it). Wait for it to finish, close it, or choose another --to. Nothing was changed.")
