@@ -43,7 +43,7 @@ extension MessageMetadata {
         let message = try reader.root()
         version = try message.scalar(0, default: Int16(0))
         guard version == MetadataVersion.v4 || version == MetadataVersion.v5 else {
-            throw ArrowIPCError.unsupported("metadata version V\(version + 1) (this reader reads V4 and V5)", at: base)
+            throw ArrowIPCError.unsupported("metadata version V\(Int(version) + 1) (this reader reads V4 and V5)", at: base)
         }
         let headerType = try message.scalar(1, default: UInt8(0))
         let length = try message.scalar(3, default: Int64(0))

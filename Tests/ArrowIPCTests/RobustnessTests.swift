@@ -1,5 +1,6 @@
 import ArrowIPC
 import DuckDB
+import Foundation
 import NIOCore
 import Testing
 
@@ -85,6 +86,22 @@ import Testing
             }
         }
         #expect(errors > 0)
+    }
+
+    /// Inputs the fuzzer found crashes with (fixed): each must now decode or throw.
+    @Test func fuzzRegressions() throws {
+        let directory = Fixtures.directory.appendingPathComponent("fuzz-regressions")
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+        #expect(!names.isEmpty)
+        for name in names {
+            let bytes = ByteBuffer(bytes: try Data(contentsOf: directory.appendingPathComponent(name)))
+            do {
+                let (_, batches) = try StreamDecoder.decodeAll(bytes)
+                for batch in batches { _ = try batch.exportToC() }
+            } catch {
+                #expect(!error.description.isEmpty, "\(name)")
+            }
+        }
     }
 
     @Test func bytesAfterEndOfStreamAreAnError() throws {
