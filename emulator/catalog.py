@@ -77,7 +77,7 @@ class Catalog:
     def schemas(self, catalog: str) -> list[str]:
         p = os.path.join(self.root, catalog)
         if not _is_dir(p) or catalog.startswith("."):
-            raise CatalogError("SCHEMA_NOT_FOUND" if False else "CATALOG_NOT_FOUND",
+            raise CatalogError("CATALOG_NOT_FOUND",
                                f"[NO_SUCH_CATALOG_EXCEPTION] Catalog '{catalog}' was not found. "
                                "Please verify the catalog name and then retry the query or command again. "
                                "SQLSTATE: 42704", "42704")

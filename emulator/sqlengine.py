@@ -1299,8 +1299,6 @@ def _cast_array(arr, t: pa.DataType):
         arr = arr.dictionary_decode()
     if arr.type == t:
         return arr
-    if pa.types.is_timestamp(t) and pa.types.is_string(arr.type):
-        arr = pc.strptime(arr, format="%Y-%m-%d %H:%M:%S", unit="us") if False else arr.cast(pa.timestamp("us"))
     try:
         return arr.cast(t)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:

@@ -141,8 +141,6 @@ class WireSchema:
             elif kind == "json":
                 cols.append(pa.array(render_column(arr.cast(self.nested_types[i]), self, nested_json=True),
                                      pa.string()))
-            elif src == pa.month_day_nano_interval() or (not _is_nested(src) and pa.types.is_time(src)):
-                cols.append(arr.cast(pa.string()))
             elif arr.type != self.types[i]:
                 cols.append(_cast(arr, self.types[i]))
             else:

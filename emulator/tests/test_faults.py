@@ -183,3 +183,16 @@ def test_faults_flag_at_start(start_emulator):
     r = e.http.get(e.host + "/api/2.1/unity-catalog/catalogs")
     assert r.status_code == 429 and r.headers["Retry-After"] == "3"
     assert e.http.get(e.host + "/api/2.1/unity-catalog/catalogs").status_code == 200
+
+
+def test_api_response_truncated_and_reset(emu):
+    r = emu.ok("SELECT l_orderkey FROM samples.tpch.lineitem")
+    url = f"{emu.host}/api/2.0/sql/statements/{r['statement_id']}/result/chunks/1"
+    emu.faults("truncate,target=chunk,count=1,at=0.5")
+    with pytest.raises((requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+        requests.get(url, headers={"Authorization": f"Bearer {emu.token}"}).json()
+    emu.faults("reset,target=status,count=1,at=0.1")
+    with pytest.raises((requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+        requests.get(f"{emu.host}/api/2.0/sql/statements/{r['statement_id']}",
+                     headers={"Authorization": f"Bearer {emu.token}"}).json()
+    assert len(emu.chunk(r["statement_id"], 1)["data_array"]) == 20000
