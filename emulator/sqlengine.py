@@ -120,6 +120,8 @@ class Engine:
         self.db = duckdb.connect(":memory:", config={"threads": threads, "memory_limit": memory_limit,
                                                       "preserve_insertion_order": True})
         self.db.execute(f"SET TimeZone = {L.sql_string(session_tz)}")
+        # Spark orders NULLs first ascending and last descending (DuckDB's default is always last)
+        self.db.execute("SET default_null_order = 'nulls_first_on_asc_last_on_desc'")
         # Spark SQL functions DuckDB lacks (values match Spark's except where noted in README)
         for ddl in (
             "CREATE MACRO nvl(a, b) AS coalesce(a, b)",
@@ -931,7 +933,7 @@ class _Ctx:
     def _eval_timestamp(self, ts_toks: list[L.Tok]) -> _dt.datetime:
         text = self.emit(ts_toks)
         try:
-            v = self.con.execute(f"SELECT CAST(({text}) AS TIMESTAMPTZ)").fetchone()[0]
+            v = self.con.execute(f"SELECT CAST(({text}) AS TIMESTAMPTZ)").fetchall()[0][0]
         except duckdb.Error as e:
             raise map_duckdb_error(e)
         if v is None:
@@ -1063,6 +1065,12 @@ class _Ctx:
                     i += 3
                     out.append(s)
                     prev = toks[i - 1]
+                    continue
+                if t.value in ("CURRENT_TIMESTAMP", "CURRENT_DATE", "NOW") and nxt is not None and nxt.is_punct("(") \
+                        and i + 2 < n and toks[i + 2].is_punct(")"):
+                    out.append("now()" if t.value == "NOW" else t.value.lower())  # DuckDB: no parentheses
+                    prev = toks[i + 2]
+                    i += 3
                     continue
                 if is_type_pos:
                     s = types.get(t.value, t.text)

@@ -74,6 +74,11 @@ def test_time_travel(emu):
     ts_v1 = next(h[1] for h in hist if h[0] == "1")
     n = emu.rows(f"SELECT count(*) FROM main.demo.events TIMESTAMP AS OF '{ts_v1}'")
     assert n == [["250"]]
+    compact = ts_v1.replace("-", "").replace("T", "").replace(":", "").replace(".", "").rstrip("Z")
+    assert emu.rows(f"SELECT count(*) FROM main.demo.events@{compact}") == [["250"]]
+    assert emu.rows("SELECT count(*) FROM main.demo.events TIMESTAMP AS OF current_timestamp()") == [["246"]]
+    assert emu.rows("SELECT count(*) FROM table_changes('main.demo.events', '2000-01-01') "
+                    "WHERE _commit_version = 0") == [["200"]]
     r = emu.execute("SELECT * FROM main.demo.events VERSION AS OF 99")
     assert r["status"]["state"] == "FAILED" and "DELTA_CANNOT_TIME_TRAVEL_VERSIONS" in r["status"]["error"]["message"]
     r = emu.execute("SELECT * FROM main.demo.events TIMESTAMP AS OF '2000-01-01'")
@@ -163,3 +168,9 @@ def test_information_schema(emu):
                     "samples.information_schema.columns WHERE table_name = 'orders' ORDER BY ordinal_position")
     assert cols[0] == ["o_orderkey", "YES", "bigint", None] and cols[3] == ["o_totalprice", "YES", "decimal(18,2)", "18"]
     assert emu.rows("SELECT schema_name FROM information_schema.schemata ORDER BY 1", catalog="samples") == [["tpch"]]
+
+
+def test_null_ordering_like_spark(emu):
+    asc = emu.rows("SELECT c_int FROM main.demo.all_types ORDER BY c_int")
+    desc = emu.rows("SELECT c_int FROM main.demo.all_types ORDER BY c_int DESC")
+    assert asc[0] == [None] and desc[-1] == [None]
