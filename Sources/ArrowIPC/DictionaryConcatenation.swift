@@ -7,6 +7,9 @@ enum DictionaryConcatenation {
     static func concatenate(_ first: ArrayData, _ second: ArrayData, field: ArrowField, at: Int) throws(ArrowIPCError) -> ArrayData {
         let length = first.length + second.length
         let nulls = first.nullCount + second.nullCount
+        guard field.type.hasValidityBuffer, !first.buffers.isEmpty, !second.buffers.isEmpty else {
+            throw ArrowIPCError.unsupported("dictionary deltas for \(field.type) values", at: at)
+        }
         let validity = nulls == 0 ? nil : bits(first.buffers[0], first.length, second.buffers[0], second.length)
         let validator = ArrayValidator(field: field, length: 0, nullCount: 0, at: at)
         switch field.type {

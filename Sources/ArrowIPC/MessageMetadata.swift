@@ -133,7 +133,7 @@ extension MessageMetadata {
         }
         var budget = MetadataLimits.maximumFields
         let fields = try fieldList(table, index: 1, depth: 0, budget: &budget)
-        return ArrowSchemaDescription(fields: fields, metadata: try keyValues(table, index: 2))
+        return ArrowSchemaDescription(fields: fields, metadata: try keyValues(table, index: 2, budget: &budget))
     }
 
     static func fieldList(_ table: FlatTable, index: Int, depth: Int, budget: inout Int) throws(ArrowIPCError) -> [ArrowField] {
@@ -144,10 +144,18 @@ extension MessageMetadata {
         return fields
     }
 
-    static func keyValues(_ table: FlatTable, index: Int) throws(ArrowIPCError) -> [ArrowKeyValue] {
-        try table.tables(index).map { (pair) throws(ArrowIPCError) in
-            ArrowKeyValue(key: try pair.string(0) ?? "", value: try pair.string(1) ?? "")
+    /// Key-value pairs count against the same budget as fields: a shared table referenced many
+    /// times must not multiply its metadata.
+    static func keyValues(_ table: FlatTable, index: Int, budget: inout Int) throws(ArrowIPCError) -> [ArrowKeyValue] {
+        var pairs: [ArrowKeyValue] = []
+        for pair in try table.tables(index) {
+            budget -= 1
+            guard budget >= 0 else {
+                throw ArrowIPCError.unsupported("more than \(MetadataLimits.maximumFields) fields and metadata entries", at: table.reader.base + table.position)
+            }
+            pairs.append(ArrowKeyValue(key: try pair.string(0) ?? "", value: try pair.string(1) ?? ""))
         }
+        return pairs
     }
 
     static func field(_ table: FlatTable, depth: Int, budget: inout Int) throws(ArrowIPCError) -> ArrowField {
@@ -177,7 +185,7 @@ extension MessageMetadata {
         }
         let children = try fieldList(table, index: 5, depth: depth + 1, budget: &budget)
         let field = ArrowField(name: name, type: type, nullable: nullable, children: children,
-                               metadata: try keyValues(table, index: 6), dictionary: dictionary)
+                               metadata: try keyValues(table, index: 6, budget: &budget), dictionary: dictionary)
         try checkChildren(field, at: at)
         return field
     }
@@ -234,6 +242,7 @@ extension MessageMetadata {
             guard let mode = ArrowType.UnionMode(rawValue: raw) else { throw ArrowIPCError.invalid("union mode \(raw)", at: at) }
             var ids: [Int32] = []
             if let vector = try table?.vector(1, elementSize: 4) {
+                guard vector.count <= 128 else { throw ArrowIPCError.invalid("union with \(vector.count) type ids (at most 128)", at: at) }
                 for index in 0..<vector.count { ids.append(try vector.load(Int32.self, element: index)) }
             }
             return .union(mode: mode, typeIDs: ids)
