@@ -9,6 +9,7 @@ backend (use_sea=True, CloudFetch) and the same --chunk-size (rows per fetch):
 - basic:     cursor.fetchmany(chunk) -> Python rows -> duckdb `executemany(INSERT ... VALUES (?,...))`,
              one transaction per chunk
 - pandas:    cursor.fetchmany(chunk) -> pandas.DataFrame.from_records -> `INSERT INTO t SELECT * FROM df`
+             (with `SET pandas_analyze_sample` = chunk, else DuckDB mistypes Decimal columns)
 - parquet:   cursor.fetchmany_arrow(chunk) -> one Parquet file per chunk (pyarrow) ->
              `INSERT INTO t SELECT * FROM read_parquet([...])` once, files removed afterwards
 - streaming: cursor.fetchmany_arrow(chunk) -> `INSERT INTO t SELECT * FROM batch` per chunk
@@ -78,6 +79,11 @@ def main() -> None:
 
     elif args.level == "pandas":
         import pandas as pd
+
+        # DuckDB types an object column (Decimal values) from a sample of its rows: DECIMAL(7,2) from
+        # the first values, then "Casting value 102448.00 to DECIMAL(7,2) failed" on a later one (seen
+        # at scale 1). Analyzing the whole chunk is the documented remedy a user finds.
+        con.execute(f"SET pandas_analyze_sample = {max(chunk, 1000)}")
 
         while True:
             with clock("fetch"):
