@@ -258,6 +258,26 @@ class Engine:
                 "tableName": pa.array(names, pa.string()),
                 "isTemporary": pa.array([False] * len(names), pa.bool_())}),
                 frozenset({"database", "tableName", "isTemporary"}))
+        if what in ("COLUMNS", "TBLPROPERTIES"):
+            if what == "COLUMNS":
+                if i >= len(toks) or not toks[i].is_word("IN", "FROM"):
+                    raise _syntax(toks[i].text if i < len(toks) else "end of input")
+                i += 1
+            parts, i = L.parse_name(toks, i)
+            ref = self.catalog.resolve(parts, ctx.session.catalog, ctx.session.schema)
+            dt = self.catalog.open(ref)
+            if what == "COLUMNS":
+                names = [f["name"] for f in self.catalog.schema_json(dt)["fields"]]
+                return QueryResult.of_table(pa.table({"col_name": pa.array(names, pa.string())}),
+                                            frozenset({"col_name"}))
+            proto = dt.protocol()
+            props = dict(dt.metadata().configuration)
+            props.setdefault("delta.minReaderVersion", str(proto.min_reader_version))
+            props.setdefault("delta.minWriterVersion", str(proto.min_writer_version))
+            items = sorted(props.items())
+            return QueryResult.of_table(pa.table({"key": pa.array([k for k, _ in items], pa.string()),
+                                                  "value": pa.array([v for _, v in items], pa.string())}),
+                                        frozenset({"key", "value"}))
         raise _syntax(toks[1].text if len(toks) > 1 else "SHOW")
 
     def _describe(self, toks, ctx) -> QueryResult:

@@ -43,6 +43,8 @@ def test_show_commands(emu):
     assert [c["name"] for c in r["manifest"]["schema"]["columns"]] == ["database", "tableName", "isTemporary"]
     assert r["result"]["data_array"] == [["tpch", "lineitem", "false"], ["tpch", "orders", "false"]]
     assert emu.rows("SHOW TABLES IN main.demo LIKE 'ev*'") == [["demo", "events", "false"]]
+    assert emu.rows("SHOW COLUMNS IN samples.tpch.orders")[:2] == [["o_orderkey"], ["o_custkey"]]
+    assert ["delta.enableChangeDataFeed", "true"] in emu.rows("SHOW TBLPROPERTIES main.demo.events")
 
 
 def test_describe_table_detail_history(emu):
