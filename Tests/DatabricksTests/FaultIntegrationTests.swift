@@ -195,4 +195,10 @@ import Testing
         #expect(retries.filter { $0.contains("unity-catalog") }.count == 2)
         #expect(retries.contains { $0.contains("DELETE /api/2.0/sql/statements/") && $0.contains("HTTP 500") })
     }
+
+    @Test func apiConnectionResetsAreRetried() async throws {
+        // Resets and truncation on the chunk endpoint (an idempotent API call): retried, exact rows.
+        try await expectExactUnder("reset,target=chunk,count=2;truncate,target=chunk,count=1",
+                                   minimumRetries: 2)
+    }
 }
