@@ -181,7 +181,13 @@ struct StatementChunkFetcher: ChunkFetching {
         var wireBytes = 0
         var output = ByteBuffer()
         // One allocation of the final size: growing by doubling would copy a 20 MB chunk several times.
-        if let size = slot.payloadBytes ?? expectedLength, size > 0, size < 1 << 31 { output.reserveCapacity(size) }
+        if let size = slot.payloadBytes ?? expectedLength, size > 0, size < 1 << 31 {
+            output.reserveCapacity(size)
+            // The allocation is what memory holds, whatever has arrived yet.
+            do { try await lease.hold(size + (compressed ? (expectedLength ?? 0) : 0)) } catch {
+                throw MemoryPreemption(underlying: error)
+            }
+        }
         var decoder = compressed ? LZ4FrameDecoder() : nil
         var decompressTime: Duration = .zero
         for try await part in response.body {
