@@ -376,13 +376,17 @@ def last_json_line(path: str) -> Optional[dict]:
     return None
 
 
+NOISE = ("deprecated", "Python is likely shutting down")
+
+
 def tail(path: str, n: int = 6) -> str:
+    """The last n meaningful lines of a log, joined with ' | ' (library noise left out)."""
     try:
         with open(path, "rb") as f:
             lines = f.read().decode("utf-8", "replace").strip().splitlines()
     except OSError:
         return ""
-    keep = [ln for ln in lines if "deprecated" not in ln][-n:]
+    keep = [ln.strip() for ln in lines if ln.strip() and not any(x in ln for x in NOISE)][-n:]
     return " | ".join(keep)[-800:]
 
 
@@ -439,8 +443,10 @@ def run_one(plan: Plan, ctx: Context, emu: Emulator, exp_full: dict, exp_sample:
         rec["details"] = details
     if m["timed_out"] or m["exit_code"] != 0:
         rec["status"] = "timeout" if m["timed_out"] else "failed"
-        rec["reason"] = redact(tail(err_log, 1 if plan.name == "ingestr" else 6) or tail(out_log), secrets_) \
-            or f"exit code {m['exit_code']}"
+        # reason: the last meaningful stderr line (the exception or the tool's own message);
+        # stderr_tail: a few lines before it, for context.
+        rec["reason"] = redact(tail(err_log, 1) or tail(out_log, 1), secrets_) or f"exit code {m['exit_code']}"
+        rec["stderr_tail"] = redact(tail(err_log, 8), secrets_)
         rec["rows"] = None
         rec["rows_per_s"] = None
         log(f"{plan.name}: {rec['status']}: {rec['reason'][:300]}")
