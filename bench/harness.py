@@ -255,6 +255,15 @@ class Emulator:
             e.pop(k, None)
         return e
 
+    def cpu_seconds(self) -> Optional[float]:
+        """user+system CPU seconds the emulator has used so far (its main process and threads)."""
+        try:
+            with open(f"/proc/{self.proc.pid}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return None
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             try:
@@ -420,6 +429,7 @@ def run_one(plan: Plan, ctx: Context, emu: Emulator, exp_full: dict, exp_sample:
     err_log = os.path.join(logs, f"{plan.name}.err")
     mfile = os.path.join(logs, f"{plan.name}.measure.json")
     log(f"{plan.name}: running")
+    emu_cpu0 = emu.cpu_seconds()
     measure = subprocess.Popen([VENV_PY, os.path.join(BENCH, "measure.py"), "--out", mfile, "--timeout",
                                 str(timeout), "--stdout", out_log, "--stderr", err_log, "--", *plan.cmd],
                                cwd=ROOT, env=emu.env)
@@ -431,8 +441,12 @@ def run_one(plan: Plan, ctx: Context, emu: Emulator, exp_full: dict, exp_sample:
             measure.wait()
     if measure.returncode != 0:
         raise RuntimeError(f"bench/measure.py failed for {plan.name} (exit {measure.returncode})")
+    emu_cpu1 = emu.cpu_seconds()
     with open(mfile) as f:
         m = json.load(f)
+    rec["cpu_seconds"] = round(m["user_cpu_seconds"] + m["system_cpu_seconds"], 2)
+    if emu_cpu0 is not None and emu_cpu1 is not None:
+        rec["emulator_cpu_seconds"] = round(emu_cpu1 - emu_cpu0, 2)
     secrets_ = [emu.info.get("token", ""), emu.info.get("client_secret", "")]
     rec["seconds"] = round(m["seconds"], 3)
     rec["peak_rss_bytes"] = m["peak_rss_bytes"]
@@ -626,9 +640,12 @@ def markdown(doc: dict) -> str:
              f"dbduck binary: `{doc['machine'].get('dbduck_binary')}` "
              f"({(doc['machine'].get('dbduck_version') or 'not built').splitlines()[0]}). "
              "One emulator (Python, on the same 2 cores) served every run. "
-             "Seconds are wall time of the whole process (startup included); peak RSS is the process tree's.", "",
-             "| run | rows | seconds | rows/s | peak RSS MB | streaming is N× faster | copy check | notes |",
-             "|---|---:|---:|---:|---:|---:|---|---|"]
+             "Seconds are wall time of the whole process (startup included); peak RSS is the process tree's; "
+             "CPU s = user+system seconds of the run's process tree, and of the emulator during the run. "
+             "A load average above 2 means other work shared the cores: wall times are then inflated.", "",
+             "| run | rows | seconds | rows/s | peak RSS MB | streaming is N× faster | CPU s (run + emulator) "
+             "| copy check | notes |",
+             "|---|---:|---:|---:|---:|---:|---:|---|---|"]
     rat = doc["ratios"]
     for r in doc["runs"]:
         if r["scale"] != scale:
@@ -647,7 +664,9 @@ def markdown(doc: dict) -> str:
             notes = (notes + "; " if notes else "") + r.get("reason", "")[:300]
         lines.append(f"| {r['name']} | {fmt_num(r.get('rows'))} | {fmt_num(r.get('seconds'), '.2f')} | "
                      f"{fmt_num(r.get('rows_per_s'))} | {fmt_num((r.get('peak_rss_bytes') or 0) / 1e6 if r.get('peak_rss_bytes') else None)} | "
-                     f"{fmt_num(ratio['streaming_speedup'], '.2f') if ratio else '—'} | {check} | {notes} |")
+                     f"{fmt_num(ratio['streaming_speedup'], '.2f') if ratio else '—'} | "
+                     f"{fmt_num(r.get('cpu_seconds'), '.1f')} + {fmt_num(r.get('emulator_cpu_seconds'), '.1f')} | "
+                     f"{check} | {notes} |")
     extra = [r for r in doc["runs"] if r["scale"] != scale]
     if extra:
         lines += ["", "Other scales (peak RSS check):", ""]
