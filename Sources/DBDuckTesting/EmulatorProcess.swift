@@ -111,6 +111,7 @@ public struct EmulatorProcess: Sendable {
             let emulator = try parse(line, data: directory, log: server.logFile)
             let value = try await body(emulator)
             server.stop()
+            try? FileManager.default.removeItem(atPath: server.logFile)   // kept only when something failed
             return value
         } catch {
             server.stop()
