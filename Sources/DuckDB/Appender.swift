@@ -19,11 +19,11 @@ public final class Appender {
     public let columnTypes: [LogicalType]
     private var pending: DataChunk?
 
-    init(connection: Connection, schema: String?, table: String) throws(DatabaseError) {
+    init(connection: Connection, catalog: String? = nil, schema: String?, table: String) throws(DatabaseError) {
         self.connection = connection
-        target = schema.map { "\($0).\(table)" } ?? table
+        target = [catalog, schema, table].compactMap { $0 }.joined(separator: ".")
         var appender: duckdb_appender?
-        if duckdb_appender_create(connection.handle, schema, table, &appender) != DuckDBSuccess {
+        if duckdb_appender_create_ext(connection.handle, catalog, schema, table, &appender) != DuckDBSuccess {
             let error = DatabaseError.consuming(duckdb_appender_error_data(appender))
             duckdb_appender_destroy(&appender)        // duckdb.h: destroy even when creation failed
             throw error ?? DatabaseError(kind: .catalog, message: "could not create an appender for \(target)")

@@ -65,9 +65,10 @@ public final class Connection {
         try PreparedStatement(connection: self, sql: sql)
     }
 
-    /// An appender into an existing table (`schema` nil = the default schema).
-    public func appender(schema: String? = nil, table: String) throws(DatabaseError) -> Appender {
-        try Appender(connection: self, schema: schema, table: table)
+    /// An appender into an existing table (`schema` nil = the default schema; `catalog` nil = the
+    /// default database). Name the catalog when a schema may share the database file's name.
+    public func appender(catalog: String? = nil, schema: String? = nil, table: String) throws(DatabaseError) -> Appender {
+        try Appender(connection: self, catalog: catalog, schema: schema, table: table)
     }
 
     /// A handle that can interrupt this connection's running query from any thread.

@@ -103,12 +103,13 @@ import Testing
 
     @Test func wildcardsProjectionsAndFilters() async throws {
         try await EmulatorProcess.withRunning(seedScale: 0.01) { emulator in
-            let path = Self.scratchFile()
+            // The file's catalog is named `tpch`, like the schema the tables land in.
+            let path = Self.scratchFile("tpch")
             let summary = try await Self.replicate(emulator, ["samples.tpch.*"], to: path)
             #expect(summary.succeeded, "\(summary.text)")
             #expect(Set(summary.tables.map(\.target)) == ["tpch.lineitem", "tpch.orders"])
             let expected = try Database(path: path).connect()
-                .scalar("SELECT count(*) FROM tpch.lineitem WHERE l_orderkey <= 100")?.integerValue
+                .scalar("SELECT count(*) FROM tpch.tpch.lineitem WHERE l_orderkey <= 100")?.integerValue
 
             let yaml = """
             target: { path: \(path) }
@@ -130,7 +131,7 @@ import Testing
             #expect(second.tables.map(\.target) == ["tpch.sample_li", "tpch.orders"])
             #expect(try Self.columnTypes(path, "tpch.sample_li") == ["l_orderkey BIGINT", "l_quantity DECIMAL(18,2)"])
             let db = try Database(path: path)
-            let loaded = try db.connect().scalar("SELECT count(*) FROM tpch.sample_li")?.integerValue
+            let loaded = try db.connect().scalar("SELECT count(*) FROM tpch.tpch.sample_li")?.integerValue
             #expect(loaded == expected)
             #expect((loaded ?? 0) > 0)
             let records = try db.connect().scalar("SELECT count(*) FROM _dbduck.runs WHERE status = 'succeeded'")?.integerValue

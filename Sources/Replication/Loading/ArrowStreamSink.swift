@@ -54,7 +54,7 @@ final class ArrowRoute {
 
     init(connection: Connection, staging: StagingTable, exported: ExportedBatch) throws {
         let arrowTypes = try connection.logicalTypes(forArrowSchema: exported.schemaPointer).map(\.type)
-        let direct = try connection.appender(schema: staging.plan.targetSchema, table: staging.name)
+        let direct = try connection.appender(catalog: staging.catalog, schema: staging.plan.targetSchema, table: staging.name)
         guard arrowTypes.count == staging.plan.columns.count else {
             throw LoadError.unexpectedPayload("Arrow batches of \(arrowTypes.count) columns for \(staging.plan.columns.count)")
         }

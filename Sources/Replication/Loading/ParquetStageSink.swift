@@ -60,7 +60,7 @@ final class ParquetStageSink: RowSink {
     func finish(observer: (any TransferObserver)?, table: String) throws {
         defer { discard() }
         guard !files.isEmpty else { return }
-        let stagingTypes = try connection.appender(schema: staging.plan.targetSchema, table: staging.name).columnTypes
+        let stagingTypes = try connection.appender(catalog: staging.catalog, schema: staging.plan.targetSchema, table: staging.name).columnTypes
         let list = files.map(quoteLiteral).joined(separator: ", ")
         let conversion = staging.arrowConversionList(landingTypes: arrowTypes, stagingTypes: stagingTypes)
         try connection.execute("INSERT INTO \(staging.qualified) SELECT \(conversion) FROM read_parquet([\(list)])")

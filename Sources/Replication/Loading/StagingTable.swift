@@ -5,8 +5,11 @@ import DuckDB
 struct StagingTable {
     let plan: PlannedTable
     let runID: String
+    /// The target database's catalog name (its file name's stem). Every name is qualified with it:
+    /// `demo.duckdb` holding schema `demo` makes a bare `demo.t` ambiguous.
+    let catalog: String
 
-    var schema: String { quoteIdentifier(plan.targetSchema) }
+    var schema: String { "\(quoteIdentifier(catalog)).\(quoteIdentifier(plan.targetSchema))" }
     /// Unique per run, so parallel runs of other tables never collide.
     var name: String { "_dbduck_stage_\(runID.prefix(8))_\(plan.targetTable)" }
     var qualified: String { "\(schema).\(quoteIdentifier(name))" }

@@ -28,7 +28,8 @@ actor TableWriter {
         executor = QueueExecutor(label: "dbduck.writer.\(plan.target)")
         connection = try database.connect()
         interruptHandle = connection.interruptHandle
-        staging = StagingTable(plan: plan, runID: runID)
+        let catalog = try connection.scalar("SELECT current_database()")?.stringValue ?? "main"
+        staging = StagingTable(plan: plan, runID: runID, catalog: catalog)
         self.observer = observer
     }
 
@@ -91,7 +92,7 @@ actor TableWriter {
             for sql in staging.swapSQL { try connection.execute(sql) }
             var record = record
             record.finishedAt = Date()
-            try RunRecords.insert(record, connection)
+            try RunRecords.insert(record, connection, catalog: staging.catalog)
             try connection.execute("COMMIT")
             inTransaction = false
         }
@@ -106,7 +107,7 @@ actor TableWriter {
             try? connection.execute("ROLLBACK")   // failing here means DuckDB already rolled back
             inTransaction = false
         }
-        try? RunRecords.insert(record, connection)   // best effort: the run's error is what matters
+        try? RunRecords.insert(record, connection, catalog: staging.catalog)   // best effort: the run's error is what matters
     }
 }
 

@@ -5,16 +5,19 @@ import Foundation
 public enum RunRecords {
     public static let schema = "_dbduck"
     public static let table = "runs"
-    static var qualified: String { "\(quoteIdentifier(schema)).\(quoteIdentifier(table))" }
+    static func qualified(_ catalog: String) -> String {
+        "\(quoteIdentifier(catalog)).\(quoteIdentifier(schema)).\(quoteIdentifier(table))"
+    }
 
-    static let createSQL = """
-        CREATE SCHEMA IF NOT EXISTS \(quoteIdentifier(schema));
-        CREATE TABLE IF NOT EXISTS \(qualified) (
+    static func createSQL(_ catalog: String) -> String { """
+        CREATE SCHEMA IF NOT EXISTS \(quoteIdentifier(catalog)).\(quoteIdentifier(schema));
+        CREATE TABLE IF NOT EXISTS \(qualified(catalog)) (
             run_id VARCHAR NOT NULL, source_table VARCHAR NOT NULL, target_table VARCHAR NOT NULL,
             started_at TIMESTAMPTZ NOT NULL, finished_at TIMESTAMPTZ NOT NULL,
             rows BIGINT, bytes BIGINT, strategy VARCHAR, source_version BIGINT,
             status VARCHAR NOT NULL, error VARCHAR)
         """
+    }
 
     public struct Record: Sendable, Codable, Equatable {
         public var runID: String
@@ -30,13 +33,13 @@ public enum RunRecords {
         public var error: String?
     }
 
-    static func ensureTable(_ connection: Connection) throws {
-        try connection.execute(createSQL)
+    static func ensureTable(_ connection: Connection, catalog: String) throws {
+        try connection.execute(createSQL(catalog))
     }
 
     /// Inserts a record on `connection` (inside the caller's transaction, if any).
-    static func insert(_ r: Record, _ connection: Connection) throws {
-        let statement = try connection.prepare("INSERT INTO \(qualified) VALUES (?, ?, ?, make_timestamptz(?), make_timestamptz(?), ?, ?, ?, ?, ?, ?)")
+    static func insert(_ r: Record, _ connection: Connection, catalog: String) throws {
+        let statement = try connection.prepare("INSERT INTO \(qualified(catalog)) VALUES (?, ?, ?, make_timestamptz(?), make_timestamptz(?), ?, ?, ?, ?, ?, ?)")
         try statement.execute([
             .varchar(r.runID), .varchar(r.source), .varchar(r.target),
             .bigint(Int64(r.startedAt.timeIntervalSince1970 * 1e6)), .bigint(Int64(r.finishedAt.timeIntervalSince1970 * 1e6)),
