@@ -117,4 +117,36 @@ import Testing
             #expect(again.status == 0, "\(again.stderr)")
         }
     }
+
+    @Test func ctrlCCancelsRollsBackAndRemovesStagedFiles() async throws {
+        try await EmulatorProcess.withRunning(seedScale: 0.01, extraArguments: ["--chunk-rows", "2000"]) { emulator in
+            let path = CLIProcess.scratch("t.duckdb")
+            let env = CLIProcess.environment(emulator)
+            let first = try CLIProcess.run(["replicate", "samples.tpch.lineitem", "--to", path], environment: env)
+            #expect(first.status == 0, "\(first.stderr)")
+            try await emulator.setFaults("slow,bps=40000")
+            let staged = Set((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? [])
+            let (process, out, err) = try CLIProcess.start(["replicate", "samples.tpch.lineitem", "--to", path, "--strategy", "parquet"],
+                                                           environment: env)
+            var seen = ""
+            let deadline = Date().addingTimeInterval(60)
+            while !seen.contains("-> tpch.lineitem") && Date() < deadline {
+                seen += String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
+            }
+            try await Task.sleep(for: .seconds(2))
+            kill(process.processIdentifier, SIGINT)
+            let stopBy = Date().addingTimeInterval(30)
+            while process.isRunning && Date() < stopBy { try await Task.sleep(for: .milliseconds(100)) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL); Issue.record("SIGINT did not stop dbduck within 30 s") }
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 1)
+            let summary = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(summary.contains("interrupted"), "\(summary)")
+            try await emulator.clearFaults()
+            let connection = try Database(path: path).connect()
+            #expect(try connection.scalar("SELECT count(*) FROM tpch.lineitem")?.integerValue == 60012)
+            let now = Set((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? [])
+            #expect(now.subtracting(staged).filter { $0.hasPrefix("dbduck-stage-") }.isEmpty, "staged Parquet files left behind")
+        }
+    }
 }

@@ -46,6 +46,16 @@ public enum TransferBenchCases {
                 { try await transfer(setup: setup, table: table, rows: size, strategy: strategy, logger: logger) }
             }
         }
+        // The profiler's own cost: the same streaming transfer with a recorder attached and without.
+        if let size = sizes.sorted().last {
+            for profiled in [false, true] {
+                cases.append(BenchCase("transfer profiler", parameters: ["profiler": profiled ? "on" : "off", "rows": "\(size)", "table": table],
+                                       iterations: max(iterations, 3), warmup: 1) {
+                    try await transfer(setup: setup, table: table, rows: size, strategy: .streaming,
+                                       observer: profiled ? PhaseRecorder() : nil, logger: logger)
+                })
+            }
+        }
         return cases
     }
 
@@ -68,16 +78,18 @@ public enum TransferBenchCases {
     }
 
     /// One replication of `rows` rows of `table` into a fresh scratch file.
-    static func transfer(setup: RunSetup, table: String, rows: Int, strategy: LoadStrategy, logger: Logger) async throws -> BenchWork {
+    static func transfer(setup: RunSetup, table: String, rows: Int, strategy: LoadStrategy,
+                         observer: (any TransferObserver)? = nil, logger: Logger) async throws -> BenchWork {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
         var config = setup.config
         config.tables = [TableSelection(name: table, strategy: .fixed(strategy))]
-        let client = try setup.makeClient(logger: logger)
+        let client = try setup.makeClient(observer: observer, logger: logger)
         do {
             var plan = try await Planner(catalog: client, config: config, targetPath: scratch.path("bench.duckdb")).plan()
             for i in plan.tables.indices { plan.tables[i].sample(Int64(rows)) }
-            let summary = try await Replicator(plan: plan, source: client, target: config.target, logger: logger).run()
+            let summary = try await Replicator(plan: plan, source: client, target: config.target, observer: observer,
+                                               logger: logger).run()
             try? await client.shutdown()
             guard summary.succeeded else { throw UsageError("bench transfer failed: \(summary.text)") }
             return BenchWork(rows: Int(summary.tables.reduce(0) { $0 + $1.rows }), bytes: Int(summary.tables.reduce(0) { $0 + $1.bytes }))

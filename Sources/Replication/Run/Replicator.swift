@@ -67,6 +67,7 @@ public struct Replicator: Sendable {
         var writer: TableWriter?
         var statementID: String?
         do {
+            try Task.checkCancellation()   // interrupted before this table started: it stays as it was
             let w = try TableWriter(database: database, plan: table, runID: runID, observer: observer)
             writer = w
             try await withTaskCancellationHandler {
