@@ -60,7 +60,9 @@ public enum AnalyzeSession {
         let settings = RunSettings(strategy: strategies.count == 1 ? strategies.first ?? "auto" : "auto",
                                    chunkSize: d.chunkSize, downloadParallelism: d.downloadParallelism,
                                    memoryBudgetBytes: d.memoryBudgetBytes, threads: setup.config.target.threads,
-                                   memoryLimitBytes: MemorySize.parse(setup.config.target.memoryLimit ?? TargetSettings.defaultMemoryLimit),
+                                   // The process's memory limit is the machine's: DuckDB's memory_limit
+                                   // bounds its buffer pool only (listed among the DuckDB settings).
+                                   memoryLimitBytes: nil,
                                    parallelTables: d.parallelTables,
                                    format: strategies.contains("streaming") || strategies.contains("parquet") ? "arrow_stream" : "json_array",
                                    compression: "lz4")
