@@ -75,6 +75,10 @@ extension ArrowField {
     /// The C Data Interface format string; for a dictionary-encoded field, its index type's.
     public var cFormat: String {
         if let encoding = dictionary { return ArrowType.int(bitWidth: encoding.indexBitWidth, signed: encoding.indexSigned).cFormat }
+        // IPC may leave a union's type ids out (they are then 0..<children); the C format lists them always.
+        if case let .union(mode, ids) = type, ids.isEmpty {
+            return ArrowType.union(mode: mode, typeIDs: (0..<Int32(children.count)).map { $0 }).cFormat
+        }
         return type.cFormat
     }
 }

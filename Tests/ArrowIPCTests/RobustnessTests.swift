@@ -1,4 +1,5 @@
 import ArrowIPC
+import CArrowData
 import DuckDB
 import Foundation
 import NIOCore
@@ -97,11 +98,24 @@ import Testing
             let bytes = ByteBuffer(bytes: try Data(contentsOf: directory.appendingPathComponent(name)))
             do {
                 let (_, batches) = try StreamDecoder.decodeAll(bytes)
-                for batch in batches { _ = try batch.exportToC() }
+                for batch in batches {
+                    let exported = try batch.exportToC(options: .faithful)
+                    #expect(Self.unionFormatsListTypeIDs(exported.schemaPointer), "\(name)")
+                }
             } catch {
                 #expect(!error.description.isEmpty, "\(name)")
             }
         }
+    }
+
+    /// A C union format always lists its type ids ("+us:0,1"), even when the IPC schema left them out.
+    static func unionFormatsListTypeIDs(_ schema: UnsafeMutablePointer<ArrowSchema>) -> Bool {
+        let format = String(cString: schema.pointee.format)
+        if format.hasPrefix("+u"), format.dropFirst(4).isEmpty, schema.pointee.n_children > 0 { return false }
+        for index in 0..<Int(schema.pointee.n_children) {
+            if let child = schema.pointee.children[index], !unionFormatsListTypeIDs(child) { return false }
+        }
+        return true
     }
 
     @Test func bytesAfterEndOfStreamAreAnError() throws {
