@@ -169,4 +169,16 @@ import Testing
             #expect(none?.message.contains("matches no table") == true)
         }
     }
+
+    @Test func commentsAndNotNullCarryOver() async throws {
+        try await EmulatorProcess.withRunning(seedScale: 0.01) { emulator in
+            let path = Self.scratchFile()
+            let summary = try await Self.replicate(emulator, ["main.demo.all_types"], to: path)
+            #expect(summary.succeeded, "\(summary.text)")
+            let connection = try Database(path: path, configuration: .init(readOnly: true)).connect()
+            #expect(try connection.scalar("SELECT comment FROM duckdb_columns() WHERE table_name = 'all_types' AND column_name = 'id'")?.stringValue == "row number")
+            #expect(try connection.scalar("SELECT comment FROM duckdb_tables() WHERE table_name = 'all_types'")?.stringValue == "Every supported type, with nulls and edge values")
+            #expect(try connection.scalar("SELECT is_nullable FROM duckdb_columns() WHERE table_name = 'all_types' AND column_name = 'id'") == .boolean(false))
+        }
+    }
 }
