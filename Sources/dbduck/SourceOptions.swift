@@ -13,7 +13,8 @@ struct SourceOptions: ParsableArguments {
     var caFile: String?
 
     var settings: SourceSettings {
-        SourceSettings(host: host, token: token, profile: profile, warehouseID: warehouse, authType: authType, caFile: caFile)
+        SourceSettings(host: host, token: token, profile: profile, warehouseID: warehouse, authType: authType, caFile: caFile,
+                       origin: "flags")
     }
 }
 

@@ -46,8 +46,8 @@ public enum ConfigLoader {
 
     private static func readSource(_ node: Node, _ r: NodeReader, key: String) throws(ConfigError) -> SourceSettings {
         let m = try r.mapping(node, key: key, allowed: ["host", "token", "client_id", "client_secret", "profile",
-                                                       "warehouse_id", "auth_type", "config_file", "ca_file", "catalog"])
-        var s = SourceSettings()
+                                                       "warehouse_id", "auth_type", "config_file", "ca_file"])
+        var s = SourceSettings(origin: "the source: block of the config")
         s.host = try m["host"].map { (n) throws(ConfigError) in try r.string(n, key: "host") }
         s.token = try m["token"].map { (n) throws(ConfigError) in try r.string(n, key: "token") }
         s.clientID = try m["client_id"].map { (n) throws(ConfigError) in try r.string(n, key: "client_id") }
@@ -57,7 +57,6 @@ public enum ConfigLoader {
         s.authType = try m["auth_type"].map { (n) throws(ConfigError) in try r.string(n, key: "auth_type") }
         s.configFile = try m["config_file"].map { (n) throws(ConfigError) in try r.string(n, key: "config_file") }
         s.caFile = try m["ca_file"].map { (n) throws(ConfigError) in try r.string(n, key: "ca_file") }
-        s.catalog = try m["catalog"].map { (n) throws(ConfigError) in try r.string(n, key: "catalog") }
         return s
     }
 

@@ -1,3 +1,5 @@
+import Databricks
+
 /// Everything a replication needs to know, from `dbduck.yml` and/or the command line.
 ///
 /// ```yaml
@@ -8,7 +10,7 @@
 ///   - samples.tpch.orders
 ///   - { name: main.sales.*, exclude: [main.sales.tmp_*] }
 /// ```
-public struct ReplicationConfig: Sendable, Equatable {
+public struct ReplicationConfig: Sendable {
     public var source = SourceSettings()
     public var target = TargetSettings()
     public var defaults = TableDefaults()
@@ -20,34 +22,17 @@ public struct ReplicationConfig: Sendable, Equatable {
     }
 }
 
-/// Where the tables come from: the unified-auth fields the Databricks client resolves.
-public struct SourceSettings: Sendable, Equatable {
-    public var host: String?
-    public var token: String?
-    public var clientID: String?
-    public var clientSecret: String?
-    public var profile: String?
-    public var warehouseID: String?
-    public var authType: String?
-    public var configFile: String?
-    public var caFile: String?
-    public var catalog: String?
+/// Where the tables come from: the unified-auth fields the Databricks client resolves (flags and
+/// the `source:` block; anything left nil comes from DATABRICKS_* or ~/.databrickscfg).
+public typealias SourceSettings = WorkspaceSettings
 
-    public init(host: String? = nil, token: String? = nil, clientID: String? = nil, clientSecret: String? = nil,
-                profile: String? = nil, warehouseID: String? = nil, authType: String? = nil,
-                configFile: String? = nil, caFile: String? = nil, catalog: String? = nil) {
-        self.host = host; self.token = token; self.clientID = clientID; self.clientSecret = clientSecret
-        self.profile = profile; self.warehouseID = warehouseID; self.authType = authType
-        self.configFile = configFile; self.caFile = caFile; self.catalog = catalog
-    }
-
+extension WorkspaceSettings {
     /// Values set here win over `other`'s (flags over the config file).
-    public func overriding(_ other: SourceSettings) -> SourceSettings {
-        SourceSettings(host: host ?? other.host, token: token ?? other.token, clientID: clientID ?? other.clientID,
-                       clientSecret: clientSecret ?? other.clientSecret, profile: profile ?? other.profile,
-                       warehouseID: warehouseID ?? other.warehouseID, authType: authType ?? other.authType,
-                       configFile: configFile ?? other.configFile, caFile: caFile ?? other.caFile,
-                       catalog: catalog ?? other.catalog)
+    public func overriding(_ other: WorkspaceSettings) -> WorkspaceSettings {
+        WorkspaceSettings(host: host ?? other.host, token: token ?? other.token, clientID: clientID ?? other.clientID,
+                          clientSecret: clientSecret ?? other.clientSecret, profile: profile ?? other.profile,
+                          warehouseID: warehouseID ?? other.warehouseID, authType: authType ?? other.authType,
+                          configFile: configFile ?? other.configFile, caFile: caFile ?? other.caFile, origin: origin)
     }
 }
 

@@ -25,10 +25,7 @@ final class ParquetStageSink: RowSink {
     }
 
     func append(_ chunk: ResultChunk, observer: (any TransferObserver)?, table: String) throws -> Int {
-        guard case .arrow(let bytes) = chunk.payload else { throw LoadError.unexpectedPayload("a non-Arrow chunk to an Arrow strategy") }
-        let batches = try observer.measure(.decode, table: table, bytes: bytes.readableBytes) {
-            try StreamDecoder.decodeAll(bytes).1
-        }
+        let batches = try chunk.arrowBatches(observer: observer, table: table)
         var rows = 0
         for batch in batches where batch.length > 0 {
             let exported = try batch.exportToC()

@@ -1,3 +1,4 @@
+import ArrowIPC
 import Databricks
 
 /// Where a strategy puts a chunk's rows: the part of the pipeline that differs per strategy.
@@ -20,5 +21,13 @@ extension ResultChunk {
     func jsonRows() throws -> [[String?]] {
         guard case .json(let rows) = payload else { throw LoadError.unexpectedPayload("a non-JSON chunk to a JSON strategy") }
         return rows
+    }
+
+    /// The Arrow record batches of the chunk, decoded in place (timed as `decode`).
+    func arrowBatches(observer: (any TransferObserver)?, table: String) throws -> [RecordBatch] {
+        guard case .arrow(let bytes) = payload else { throw LoadError.unexpectedPayload("a non-Arrow chunk to an Arrow strategy") }
+        return try observer.measure(.decode, table: table, bytes: bytes.readableBytes) {
+            try StreamDecoder.decodeAll(bytes).1
+        }
     }
 }

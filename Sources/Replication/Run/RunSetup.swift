@@ -69,11 +69,7 @@ public struct RunSetup: Sendable {
             throw UsageError("say where the tables go: --to analytics.duckdb, or `target: { path: ... }` in dbduck.yml.")
         }
         config.target.path = target
-        let s = config.source
-        let settings = WorkspaceSettings(host: s.host, token: s.token, clientID: s.clientID, clientSecret: s.clientSecret,
-                                         profile: s.profile, warehouseID: s.warehouseID, authType: s.authType,
-                                         configFile: s.configFile, caFile: s.caFile)
-        let workspace = try Workspace.resolve(settings, environment: environment)
+        let workspace = try Workspace.resolve(config.source, environment: environment)
         return RunSetup(config: config, targetPath: target ?? "", workspace: workspace)
     }
 
