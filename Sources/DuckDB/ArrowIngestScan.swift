@@ -25,7 +25,7 @@ public final class ArrowStreamSource {
 // exported by libduckdb 2.0.1. Declared here with C-compatible argument types (pointers, a 32-bit
 // enum result) so the comparison can be measured without changing the shared CDuckDB shim.
 @_silgen_name("duckdb_arrow_scan")
-private func deprecatedArrowScan(_ connection: duckdb_connection?, _ table: UnsafePointer<CChar>?,
+func deprecatedArrowScan(_ connection: duckdb_connection?, _ table: UnsafePointer<CChar>?,
                                  _ stream: UnsafeMutableRawPointer?) -> UInt32
 
 extension Connection {
@@ -48,13 +48,13 @@ extension Connection {
     }
 }
 
-private func streamGetSchema(_ stream: UnsafeMutablePointer<ArrowArrayStream>?, _ out: UnsafeMutablePointer<ArrowSchema>?) -> Int32 {
+func streamGetSchema(_ stream: UnsafeMutablePointer<ArrowArrayStream>?, _ out: UnsafeMutablePointer<ArrowSchema>?) -> Int32 {
     guard let stream, let out, let opaque = stream.pointee.private_data else { return 22 }   // EINVAL
     Unmanaged<ArrowStreamSource>.fromOpaque(opaque).takeUnretainedValue().schema(out)
     return 0
 }
 
-private func streamGetNext(_ stream: UnsafeMutablePointer<ArrowArrayStream>?, _ out: UnsafeMutablePointer<ArrowArray>?) -> Int32 {
+func streamGetNext(_ stream: UnsafeMutablePointer<ArrowArrayStream>?, _ out: UnsafeMutablePointer<ArrowArray>?) -> Int32 {
     guard let stream, let out, let opaque = stream.pointee.private_data else { return 22 }
     if !Unmanaged<ArrowStreamSource>.fromOpaque(opaque).takeUnretainedValue().next(out) {
         out.pointee.release = nil                                  // end of stream
@@ -62,9 +62,9 @@ private func streamGetNext(_ stream: UnsafeMutablePointer<ArrowArrayStream>?, _ 
     return 0
 }
 
-private func streamLastError(_ stream: UnsafeMutablePointer<ArrowArrayStream>?) -> UnsafePointer<CChar>? { nil }
+func streamLastError(_ stream: UnsafeMutablePointer<ArrowArrayStream>?) -> UnsafePointer<CChar>? { nil }
 
-private func streamRelease(_ stream: UnsafeMutablePointer<ArrowArrayStream>?) {
+func streamRelease(_ stream: UnsafeMutablePointer<ArrowArrayStream>?) {
     guard let stream, let opaque = stream.pointee.private_data else { return }
     Unmanaged<ArrowStreamSource>.fromOpaque(opaque).release()
     stream.pointee.private_data = nil

@@ -181,4 +181,21 @@ import Testing
             #expect(try connection.scalar("SELECT is_nullable FROM duckdb_columns() WHERE table_name = 'all_types' AND column_name = 'id'") == .boolean(false))
         }
     }
+
+    @Test(arguments: LoadStrategy.allCases)
+    func anEmptyResultGivesAnEmptyTable(_ strategy: LoadStrategy) async throws {
+        try await EmulatorProcess.withRunning(seedScale: 0.01) { emulator in
+            let path = Self.scratchFile()
+            let config = Self.scratchFile("config") + ".yml"
+            try "tables:\n  - name: samples.tpch.orders\n    where: \"o_orderkey < 0\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+            var input = CommandLineInput()
+            input.configPath = config
+            input.targetPath = path
+            input.strategy = strategy.rawValue
+            input.source = SourceSettings(host: emulator.host, token: emulator.token, warehouseID: emulator.warehouseID)
+            let summary = try await Session.replicate(input, logger: Self.logger)
+            #expect(summary.succeeded, "\(summary.text)")
+            #expect(try Database(path: path).connect().scalar("SELECT count(*) FROM tpch.orders")?.integerValue == 0)
+        }
+    }
 }

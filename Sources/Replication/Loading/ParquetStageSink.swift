@@ -31,7 +31,9 @@ final class ParquetStageSink: RowSink {
             let exported = try batch.exportToC()
             let appender = try partAppender ?? makePart(exported)
             partAppender = appender
-            try appender.append(arrowSchema: exported.schemaPointer, arrowArray: exported.arrayPointer)
+            try withExtendedLifetime(exported) {   // its pointers live as long as it does
+                try appender.append(arrowSchema: exported.schemaPointer, arrowArray: exported.arrayPointer)
+            }
             rows += batch.length
         }
         guard rows > 0, let appender = partAppender else { return rows }

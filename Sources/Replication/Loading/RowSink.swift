@@ -25,9 +25,23 @@ extension ResultChunk {
 
     /// The Arrow record batches of the chunk, decoded in place (timed as `decode`).
     func arrowBatches(observer: (any TransferObserver)?, table: String) throws -> [RecordBatch] {
+        try arrowStream(observer: observer, table: table).batches
+    }
+
+    /// The chunk's Arrow schema and record batches, decoded in place (timed as `decode`).
+    func arrowStream(observer: (any TransferObserver)?, table: String) throws -> (schema: ArrowSchemaDescription, batches: [RecordBatch]) {
         guard case .arrow(let bytes) = payload else { throw LoadError.unexpectedPayload("a non-Arrow chunk to an Arrow strategy") }
         return try observer.measure(.decode, table: table, bytes: bytes.readableBytes) {
-            try StreamDecoder.decodeAll(bytes).1
+            try StreamDecoder.decodeAll(bytes)
         }
     }
+}
+
+/// A streaming result with no chunks: the staging table stays empty (rows go through ``StreamingScan``).
+final class NoRowsSink: RowSink {
+    func append(_ chunk: ResultChunk, observer: (any TransferObserver)?, table: String) throws -> Int {
+        throw LoadError.unexpectedPayload("a chunk where the result had none")
+    }
+
+    func finish(observer: (any TransferObserver)?, table: String) throws {}
 }

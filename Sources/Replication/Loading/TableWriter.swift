@@ -21,6 +21,7 @@ actor TableWriter {
     private let staging: StagingTable
     private let observer: (any TransferObserver)?
     private var sink: RowSink?
+    private var scan: StreamingScan?
     private(set) var rowsLoaded: Int64 = 0
     private var inTransaction = false
 
@@ -41,9 +42,31 @@ actor TableWriter {
         switch strategy {
         case .basic: sink = try BasicRowSink(connection: connection, staging: staging)
         case .batch: sink = try BatchRowSink(connection: connection, staging: staging)
-        case .streaming: sink = try ArrowStreamSink(connection: connection, staging: staging)
+        case .streaming: sink = NoRowsSink()   // streaming with rows goes through ``beginStreaming(schema:)``
         case .parquet: sink = try ParquetStageSink(connection: connection, staging: staging)
         }
+    }
+
+    /// `streaming`: creates the scan view over the table's batches (committed, before the
+    /// transaction), then opens the transaction and creates the staging table. Feed the returned
+    /// queue while ``runScan()`` runs.
+    func beginStreaming(schema: ArrowSchemaDescription) throws -> ScanBatchQueue {
+        let scan = try StreamingScan(connection: connection, staging: staging, schema: schema)
+        self.scan = scan
+        try connection.execute("BEGIN TRANSACTION")
+        inTransaction = true
+        try connection.execute(staging.createSQL)
+        return scan.queue
+    }
+
+    /// Runs the scan's INSERT until its queue finishes; returns the rows inserted.
+    func runScan() throws -> Int64 {
+        guard let scan else { throw LoadError.notStarted }
+        let rows = try observer.measure(.load, table: staging.plan.source, detail: "arrow scan") {
+            try scan.insert(into: staging)
+        }
+        rowsLoaded = Int64(rows)
+        return rowsLoaded
     }
 
     /// Loads one chunk of the result, in row order.
@@ -63,9 +86,11 @@ actor TableWriter {
     /// Moves what is pending into the staging table and checks its row count against the
     /// warehouse's count at the pinned version.
     func finish(expectedRows: Int64) throws -> Int64 {
-        guard let sink else { throw LoadError.notStarted }
+        guard sink != nil || scan != nil else { throw LoadError.notStarted }
         let table = staging.plan.source
-        try observer.measure(.load, table: table, detail: "finish") { try sink.finish(observer: observer, table: table) }
+        if let sink {
+            try observer.measure(.load, table: table, detail: "finish") { try sink.finish(observer: observer, table: table) }
+        }
         let count = try observer.measure(.verify, table: table) { () throws -> Int64 in
             guard let value = try connection.scalar("SELECT COUNT(*) FROM \(staging.qualified)")?.integerValue else {
                 throw LoadError.countFailed
@@ -96,6 +121,8 @@ actor TableWriter {
             try connection.execute("COMMIT")
             inTransaction = false
         }
+        scan?.drop()
+        scan = nil
     }
 
     /// Rolls everything back (the target keeps its previous copy), removes staged files and records
@@ -107,6 +134,8 @@ actor TableWriter {
             try? connection.execute("ROLLBACK")   // failing here means DuckDB already rolled back
             inTransaction = false
         }
+        scan?.drop()
+        scan = nil
         try? RunRecords.insert(record, connection, catalog: staging.catalog)   // best effort: the run's error is what matters
     }
 }

@@ -1,3 +1,4 @@
+import ArrowIPC
 import Databricks
 import DuckDB
 import Foundation
@@ -22,6 +23,8 @@ public struct Replicator: Sendable {
     public var compressArrow = true
     /// What to check before a table commits (the row count always).
     public var verification: Verification = .count
+    /// Decoded batches queued for the streaming scan, at most (the download budget's size).
+    public var memoryBudgetBytes = TableDefaults().memoryBudgetBytes
 
     public init(plan: ReplicationPlan, source: DatabricksClient, target: TargetSettings,
                 observer: (any TransferObserver)? = nil, progress: (any ReplicationProgress)? = nil,
@@ -71,18 +74,30 @@ public struct Replicator: Sendable {
             let w = try TableWriter(database: database, plan: table, runID: runID, observer: observer)
             writer = w
             try await withTaskCancellationHandler {
-                try await w.begin(strategy: table.strategy)
                 let result = try await source.execute(request(for: table))
                 statementID = result.statementID
                 guard result.manifest.columns.count == table.columns.count else {
                     throw LoadError.unexpectedPayload("\(result.manifest.columns.count) columns where \(table.columns.count) were selected")
                 }
+                let chunks = source.chunks(of: result, table: table.source)
+                var iterator = chunks.makeAsyncIterator()
                 var rows: Int64 = 0
-                for try await chunk in source.chunks(of: result, table: table.source) {
-                    try await w.load(chunk)
+                func advance(_ chunk: ResultChunk) {
                     rows += chunk.rowCount
                     bytes += Int64(chunk.wireBytes)
                     progress?.advanced(table, rows: rows, bytes: bytes)
+                }
+                if table.strategy == .streaming, let first = try await iterator.next() {
+                    try await streamByScan(first: first, rest: &iterator, table: table, writer: w, advance: advance)
+                } else {
+                    // Every other strategy, and a streaming table with no rows: chunk by chunk into the writer.
+                    try await w.begin(strategy: table.strategy)
+                    var next = table.strategy == .streaming ? nil : try await iterator.next()
+                    while let chunk = next {
+                        try await w.load(chunk)
+                        advance(chunk)
+                        next = try await iterator.next()
+                    }
                 }
                 record.bytes = bytes
                 record.rows = try await w.finish(expectedRows: table.rowCount)
@@ -121,6 +136,40 @@ public struct Replicator: Sendable {
         let arrow = table.strategy == .streaming || table.strategy == .parquet
         return StatementRequest(table.selectSQL, disposition: .externalLinks, format: arrow ? .arrowStream : .jsonArray,
                                 compression: arrow && compressArrow ? .lz4Frame : .none)
+    }
+
+    /// `streaming`: decodes each chunk here and queues its batches for the writer's single Arrow-scan
+    /// INSERT, which runs meanwhile; waits for room so no more than the download budget is queued.
+    func streamByScan(first: ResultChunk, rest iterator: inout ResultChunks.Iterator, table: PlannedTable,
+                      writer: TableWriter, advance: (ResultChunk) -> Void) async throws {
+        let decode = { (chunk: ResultChunk) throws -> (ArrowSchemaDescription, [RecordBatch]) in
+            let (schema, all) = try chunk.arrowStream(observer: observer, table: table.source)
+            let batches = all.filter { $0.length > 0 }
+            let rows = batches.reduce(0) { $0 + $1.length }
+            guard Int64(rows) == chunk.rowCount else {
+                throw LoadError.rowCountMismatch(chunk: chunk.index, expected: chunk.rowCount, got: Int64(rows))
+            }
+            return (schema, batches)
+        }
+        let (schema, firstBatches) = try decode(first)
+        let queue = try await writer.beginStreaming(schema: schema)
+        async let inserted = writer.runScan()
+        do {
+            queue.push(firstBatches, bytes: first.memoryBytes)
+            advance(first)
+            while let chunk = try await iterator.next() {
+                try await queue.waitForRoom(limit: memoryBudgetBytes)
+                guard !queue.isStopped else { break }               // the INSERT failed; its error follows
+                queue.push(try decode(chunk).1, bytes: chunk.memoryBytes)
+                advance(chunk)
+            }
+            queue.finish()
+        } catch {
+            queue.finish()
+            _ = try? await inserted                                 // the download's error is the one to report
+            throw error
+        }
+        _ = try await inserted
     }
 
     /// Compares per-column fingerprints computed by the warehouse and by DuckDB; a difference fails

@@ -24,6 +24,7 @@ public enum Session {
                                         progress: progress, logger: logger)
             replicator.compressArrow = setup.config.defaults.compressArrow
             replicator.verification = setup.config.defaults.verify
+            replicator.memoryBudgetBytes = setup.config.defaults.memoryBudgetBytes
             return try await replicator.run()
         }
     }

@@ -1,0 +1,76 @@
+import ArrowIPC
+import Foundation
+
+/// Hands decoded record batches from the download loop (an async task) to DuckDB's scan threads,
+/// which pull them through `ArrowArrayStream.get_next` while one `INSERT … SELECT` runs.
+///
+/// The producer never blocks: it waits for room with ``waitForRoom(limit:)`` (a short sleep loop on
+/// the async side), so no cooperative thread is ever parked on a lock. The consumer blocks in
+/// ``pop()`` on a condition variable, on DuckDB's own thread.
+final class ScanBatchQueue: @unchecked Sendable {
+    // @unchecked Sendable: every mutable field is touched only while holding `condition`.
+    private let condition = NSCondition()
+    private var items: [(batch: RecordBatch, bytes: Int)] = []
+    private var head = 0
+    private var held = 0
+    private var finished = false
+    private var stopped = false
+
+    /// Adds a chunk's batches; `bytes` is what they hold in memory (shared out evenly).
+    func push(_ batches: [RecordBatch], bytes: Int) {
+        guard !batches.isEmpty else { return }
+        let share = bytes / batches.count
+        condition.lock()
+        if !stopped {
+            items += batches.map { ($0, share) }
+            held += share * batches.count
+            condition.signal()
+        }
+        condition.unlock()
+    }
+
+    /// No more batches: the scan ends once the queue is empty.
+    func finish() {
+        condition.lock()
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The consumer is done (the INSERT returned): later pushes are dropped.
+    func stop() {
+        condition.lock()
+        stopped = true
+        items = []; head = 0; held = 0
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next batch, waiting for one; nil at the end.
+    func pop() -> RecordBatch? {
+        condition.lock()
+        defer { condition.unlock() }
+        while head == items.count && !finished && !stopped { condition.wait() }
+        guard head < items.count, !stopped else { return nil }
+        let item = items[head]
+        head += 1
+        held -= item.bytes
+        if head > 64 && head * 2 > items.count { items.removeFirst(head); head = 0 }
+        return item.batch
+    }
+
+    var isStopped: Bool {
+        condition.lock(); defer { condition.unlock() }
+        return stopped
+    }
+
+    /// Waits (asynchronously) until fewer than `limit` bytes are queued or the consumer stopped.
+    func waitForRoom(limit: Int) async throws {
+        while isFull(limit: limit) { try await Task.sleep(for: .milliseconds(2)) }
+    }
+
+    private func isFull(limit: Int) -> Bool {
+        condition.lock(); defer { condition.unlock() }
+        return held >= limit && !stopped
+    }
+}

@@ -1,0 +1,102 @@
+import ArrowIPC
+import Databricks
+import DuckDB
+
+/// `streaming` through one Arrow scan per table: a view over a stream of the table's record batches
+/// is created (committed) in a private in-memory database before the load's transaction begins; the
+/// transaction then runs a single `INSERT INTO staging SELECT … FROM` that view, which pulls the
+/// batches as the downloads deliver them, converting and inserting on all of DuckDB's threads.
+///
+/// Why not a view per chunk inside the transaction: DuckDB logs a view created there with the
+/// transaction and the commit fails ("Cannot serialize a table function with process-local bind
+/// input"). Reading another attached database inside the transaction is allowed; only the target is
+/// written. Measured in `bench/arrow-ingest`: the scan takes 0.91x the time of DuckDB's own Parquet
+/// ingest where one appender takes 1.83x.
+final class StreamingScan {
+    static let scratchCatalog = "_dbduck_scan"
+
+    let queue = ScanBatchQueue()
+    private let connection: Connection
+    private let view: ArrowScanView
+    private let failure = FailureBox()
+    let selectList: String
+
+    /// Creates the view (autocommit, before the transaction) and works out the conversion from the
+    /// stream's DuckDB types to the staging table's planned types.
+    init(connection: Connection, staging: StagingTable, schema: ArrowSchemaDescription) throws {
+        self.connection = connection
+        let attached = try connection.scalar("SELECT count(*) FROM duckdb_databases() WHERE database_name = \(quoteLiteral(Self.scratchCatalog))")
+        if attached?.integerValue == 0 {
+            try connection.execute("ATTACH ':memory:' AS \(quoteIdentifier(Self.scratchCatalog))")
+        }
+        let queue = self.queue, failure = self.failure
+        let source = ArrowStreamSource(schema: { out in
+            let exported = schema.exportToC()
+            out.pointee = exported.schemaPointer.pointee
+            exported.schemaPointer.pointee.release = nil            // moved to DuckDB
+        }, next: { out in
+            // On DuckDB's threads, one call at a time, while the INSERT runs.
+            guard let batch = queue.pop() else { return false }
+            do {
+                let exported = try batch.exportToC()
+                out.pointee = exported.arrayPointer.pointee
+                exported.arrayPointer.pointee.release = nil         // moved to DuckDB
+                return true
+            } catch {
+                failure.set(error)
+                return false
+            }
+        })
+        try connection.execute("USE \(quoteIdentifier(Self.scratchCatalog))")
+        do {
+            view = try connection.createArrowScanView(named: "stream_\(staging.name)", source: source)
+            try connection.execute("USE \(quoteIdentifier(staging.catalog))")
+        } catch {
+            try? connection.execute("USE \(quoteIdentifier(staging.catalog))")   // the view's error is the one to report
+            throw error
+        }
+        let exportedSchema = schema.exportToC()
+        let arrowTypes = try withExtendedLifetime(exportedSchema) {   // the pointer lives as long as its owner
+            try connection.logicalTypes(forArrowSchema: exportedSchema.schemaPointer).map(\.type)
+        }
+        guard arrowTypes.count == staging.plan.columns.count else {
+            throw LoadError.unexpectedPayload("Arrow batches of \(arrowTypes.count) columns for \(staging.plan.columns.count)")
+        }
+        selectList = zip(zip(staging.plan.columns, schema.fields), arrowTypes).map { pair, arrow in
+            let (column, field) = pair
+            let input = quoteIdentifier(field.name)
+            if arrow == .varchar, let type = column.databricksType, type != .string {
+                return TextConversion.expression(input, as: type)    // VARIANT text, nested values as JSON strings
+            }
+            return "CAST(\(input) AS \(column.targetType))"          // a no-op where the types already agree
+        }.joined(separator: ", ")
+    }
+
+    var qualifiedView: String {
+        "\(quoteIdentifier(Self.scratchCatalog)).main.\(quoteIdentifier(view.name))"
+    }
+
+    /// Runs the INSERT until the queue finishes; returns the rows inserted.
+    func insert(into staging: StagingTable) throws -> Int {
+        defer { queue.stop() }
+        let result = try connection.query("INSERT INTO \(staging.qualified) SELECT \(selectList) FROM \(qualifiedView)")
+        if let error = failure.get() { throw error }
+        return result.rowsChanged
+    }
+
+    /// Drops the view (after the transaction ended).
+    func drop() {
+        try? connection.execute("DROP VIEW IF EXISTS \(qualifiedView)")   // in-memory scratch: nothing persists anyway
+    }
+}
+
+/// The first error raised on DuckDB's scan threads.
+final class FailureBox: @unchecked Sendable {
+    // @unchecked Sendable: `error` is only touched under `lock`.
+    private let lock = NSLock()
+    private var error: (any Error)?
+    func set(_ e: any Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
+    func get() -> (any Error)? { lock.lock(); defer { lock.unlock() }; return error }
+}
+
+import Foundation
