@@ -10,7 +10,8 @@ import Foundation
 final class ScanBatchQueue: @unchecked Sendable {
     // @unchecked Sendable: every mutable field is touched only while holding `condition`.
     private let condition = NSCondition()
-    private var items: [(batch: RecordBatch, bytes: Int)] = []
+    /// Popped slots are set to nil at once, so a batch handed to DuckDB is not kept alive here.
+    private var items: [(batch: RecordBatch, bytes: Int)?] = []
     private var head = 0
     private var held = 0
     private var finished = false
@@ -52,7 +53,8 @@ final class ScanBatchQueue: @unchecked Sendable {
         defer { condition.unlock() }
         while head == items.count && !finished && !stopped { condition.wait() }
         guard head < items.count, !stopped else { return nil }
-        let item = items[head]
+        guard let item = items[head] else { return nil }
+        items[head] = nil
         head += 1
         held -= item.bytes
         if head > 64 && head * 2 > items.count { items.removeFirst(head); head = 0 }

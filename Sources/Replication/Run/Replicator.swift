@@ -158,7 +158,8 @@ public struct Replicator: Sendable {
             queue.push(firstBatches, bytes: first.memoryBytes)
             advance(first)
             while let chunk = try await iterator.next() {
-                try await queue.waitForRoom(limit: memoryBudgetBytes)
+                // Half the budget for decoded batches waiting for DuckDB; the client holds the rest.
+                try await queue.waitForRoom(limit: memoryBudgetBytes / 2)
                 guard !queue.isStopped else { break }               // the INSERT failed; its error follows
                 queue.push(try decode(chunk).1, bytes: chunk.memoryBytes)
                 advance(chunk)
