@@ -94,6 +94,8 @@ demo: build venv
 
 bench: build venv
 	@cd $(ROOT) && bench/run
+	@echo "[make] Arrow decode + ingest vs DuckDB's own Parquet ingest (bench/arrow-ingest)"
+	@cd $(ROOT) && bench/arrow-ingest/run
 
 fuzz: duckdb sysdeps
 	@cd $(ROOT) && $(swift_env) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz
