@@ -25,10 +25,8 @@ final class StreamingScan {
     /// stream's DuckDB types to the staging table's planned types.
     init(connection: Connection, staging: StagingTable, schema: ArrowSchemaDescription) throws {
         self.connection = connection
-        let attached = try connection.scalar("SELECT count(*) FROM duckdb_databases() WHERE database_name = \(quoteLiteral(Self.scratchCatalog))")
-        if attached?.integerValue == 0 {
-            try connection.execute("ATTACH ':memory:' AS \(quoteIdentifier(Self.scratchCatalog))")
-        }
+        // Attached databases belong to the DuckDB instance: parallel tables share this one.
+        try connection.execute("ATTACH IF NOT EXISTS ':memory:' AS \(quoteIdentifier(Self.scratchCatalog))")
         let queue = self.queue, failure = self.failure
         let source = ArrowStreamSource(schema: { out in
             let exported = schema.exportToC()
