@@ -89,6 +89,50 @@ public struct LZ4FrameDecoder {
         return complete
     }
 
+    /// Decompresses `bytes` and appends everything they decode to, frame boundaries or not, straight
+    /// into `output`'s free capacity: no intermediate frame buffer, no second copy. Use it when the
+    /// whole body is wanted in one buffer (a result chunk); reserve the expected size up front.
+    /// - Throws: ``ArrowIPCError`` of kind `.decompression` for corrupt input; later calls throw it again.
+    public mutating func decompress(_ bytes: ByteBuffer, into output: inout ByteBuffer) throws(ArrowIPCError) {
+        if let failure { throw failure }
+        guard let dctx = context.raw else {
+            throw ArrowIPCError(.decompression, "could not create an LZ4 decompression context")
+        }
+        let step = 64 * 1024                                   // growth only when the reservation was short
+        var error: ArrowIPCError?
+        bytes.withUnsafeReadableBytes { input in
+            var offset = 0
+            while true {
+                if output.writableBytes == 0 {               // grow geometrically, only when full
+                    output.reserveCapacity(minimumWritableBytes: max(step, output.readableBytes / 2))
+                }
+                var srcSize = input.count - offset
+                var produced = 0, code = 0, room = 0
+                output.writeWithUnsafeMutableBytes(minimumWritableBytes: 0) { out -> Int in
+                    room = out.count
+                    var dstSize = out.count
+                    let src = input.baseAddress.map { $0 + offset }
+                    code = LZ4F_decompress(dctx, out.baseAddress, &dstSize, src, &srcSize, nil)
+                    produced = LZ4F_isError(code) != 0 ? 0 : dstSize
+                    return produced
+                }
+                if LZ4F_isError(code) != 0 {
+                    let name = LZ4F_getErrorName(code).map { String(cString: $0) } ?? "unknown error"
+                    error = ArrowIPCError(.decompression, "LZ4 frame: \(name)", offset: consumed + offset)
+                    return
+                }
+                offset += srcSize
+                if srcSize > 0 || produced > 0 { insideFrame = code != 0 }
+                // Done when all input is consumed and nothing can be pending: liblz4 had room to
+                // spare, or the frame ended (so an exactly reserved buffer is never regrown).
+                if offset >= input.count && (produced < room || code == 0) { break }
+                if srcSize == 0 && produced == 0 { break }
+            }
+            consumed += offset
+        }
+        if let error { failure = error; throw error }
+    }
+
     /// Throws when the input ended inside a frame.
     public mutating func finish() throws(ArrowIPCError) {
         if let failure { throw failure }

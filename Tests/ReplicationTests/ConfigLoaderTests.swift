@@ -1,3 +1,4 @@
+import DuckDB
 import Testing
 @testable import Replication
 
@@ -51,6 +52,19 @@ import Testing
         }
         #expect(error?.line == 3)
         #expect(error?.description == "dbduck.yml:3: unknown key 'chunk_sise' in 'defaults'. Did you mean 'chunk_size'? Valid keys: strategy, chunk_size, parallel_tables, download_parallelism, retries, memory_budget, verify, compression.")
+    }
+
+    @Test func rowOrderIsOptIn() throws {
+        #expect(try ConfigLoader.parse("target: { preserve_order: true }\ntables: [a.b.c]").target.preserveOrder == true)
+        #expect(try ConfigLoader.parse("tables: [a.b.c]").target.preserveOrder == nil)
+        #expect(throws: ConfigError.self) { try ConfigLoader.parse("target: { preserve_order: sometimes }\ntables: [a.b.c]") }
+        // The target opens with the setting DuckDB reads.
+        func setting(_ target: TargetSettings) throws -> String? {
+            try Database(configuration: target.databaseConfiguration).connect()
+                .scalar("SELECT current_setting('preserve_insertion_order')::VARCHAR")?.stringValue
+        }
+        #expect(try setting(TargetSettings()) == "false")
+        #expect(try setting(TargetSettings(preserveOrder: true)) == "true")
     }
 
     @Test func wrongTypeSaysWhatToWrite() {

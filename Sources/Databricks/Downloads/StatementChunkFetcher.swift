@@ -183,8 +183,9 @@ struct StatementChunkFetcher: ChunkFetching {
         // One allocation of the final size: growing by doubling would copy a 20 MB chunk several times.
         if let size = slot.payloadBytes ?? expectedLength, size > 0, size < 1 << 31 {
             output.reserveCapacity(size)
-            // The allocation is what memory holds, whatever has arrived yet.
-            do { try await lease.hold(size + (compressed ? (expectedLength ?? 0) : 0)) } catch {
+            // The allocation is what memory holds, whatever has arrived yet; compressed pieces are
+            // decompressed into it as they arrive and dropped.
+            do { try await lease.hold(size) } catch {
                 throw MemoryPreemption(underlying: error)
             }
         }
@@ -197,20 +198,17 @@ struct StatementChunkFetcher: ChunkFetching {
                 // and every write would then copy the whole frame in progress (quadratic per chunk).
                 decoder = nil
                 let before = ContinuousClock.now
-                let plain: ByteBuffer
-                do { plain = try active.feed(part) } catch {
+                do { try active.decompress(part, into: &output) } catch {
                     throw Problem(cause: "invalid LZ4 data", error: .corruptChunk(
                         table: table, chunk: slot.index, chunkCount: chunkCount, reason: "LZ4: \(error)"))
                 }
                 decompressTime += before.duration(to: .now)
                 decoder = active
-                var plainCopy = plain
-                output.writeBuffer(&plainCopy)
             } else {
                 var copy = part
                 output.writeBuffer(&copy)
             }
-            do { try await lease.hold(output.readableBytes + (compressed ? wireBytes : 0)) } catch {
+            do { try await lease.hold(output.capacity + part.readableBytes) } catch {
                 throw MemoryPreemption(underlying: error)
             }
         }

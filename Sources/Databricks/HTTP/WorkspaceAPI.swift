@@ -106,8 +106,12 @@ final class WorkspaceAPI: Sendable {
                 guard retryable else { throw failure }
                 return .retry(cause: reason, retryAfter: nil, error: failure)
             }
-            observer?.record(TransferEvent(phase: .request, table: table, start: start, duration: start.duration(to: .now),
-                                           bytes: response.body.readableBytes, detail: "\(operation) → \(response.status)"))
+            // The execute call waits on the server for the statement (wait_timeout): that time is the
+            // warehouse's, reported once as warehouseWait, not as a slow request.
+            if kind != .execute {
+                observer?.record(TransferEvent(phase: .request, table: table, start: start, duration: start.duration(to: .now),
+                                               bytes: response.body.readableBytes, detail: "\(operation) → \(response.status)"))
+            }
             logger.trace("databricks request", metadata: ["http.method": "\(method.rawValue)", "http.path": "\(path)",
                                                          "http.status": "\(response.status)",
                                                          "bytes": "\(response.body.readableBytes)"])

@@ -103,7 +103,7 @@ public enum AnalyzeSession {
 
     /// The DuckDB settings that shape a load, as the scratch database reports them.
     static func duckdbSettings(_ path: String, _ target: TargetSettings) throws -> [SystemInfo.Setting] {
-        let connection = try Database(path: path, configuration: .init(threads: target.threads, memoryLimit: target.memoryLimit ?? TargetSettings.defaultMemoryLimit)).connect()
+        let connection = try Database(path: path, configuration: target.databaseConfiguration).connect()
         let rows = try connection.query("SELECT name, value FROM duckdb_settings() WHERE name IN ('threads', 'memory_limit', 'preserve_insertion_order', 'checkpoint_threshold', 'max_temp_directory_size') ORDER BY name").rows()
         return rows.compactMap { row in
             guard row.count == 2, let name = row[0].stringValue, let value = row[1].stringValue else { return nil }

@@ -61,11 +61,12 @@ public enum ConfigLoader {
     }
 
     private static func readTarget(_ node: Node, _ r: NodeReader, key: String) throws(ConfigError) -> TargetSettings {
-        let m = try r.mapping(node, key: key, allowed: ["path", "memory_limit", "threads"])
+        let m = try r.mapping(node, key: key, allowed: ["path", "memory_limit", "threads", "preserve_order"])
         var t = TargetSettings()
         t.path = try m["path"].map { (n) throws(ConfigError) in try r.string(n, key: "path") }
         t.memoryLimit = try m["memory_limit"].map { (n) throws(ConfigError) in try r.memorySize(n, key: "memory_limit").text }
         t.threads = try m["threads"].map { (n) throws(ConfigError) in try r.positiveInt(n, key: "threads", example: "threads: 2") }
+        t.preserveOrder = try m["preserve_order"].map { (n) throws(ConfigError) in try r.bool(n, key: "preserve_order") }
         return t
     }
 

@@ -41,6 +41,15 @@ struct NodeReader {
         return result
     }
 
+    func bool(_ node: Node, key: String) throws(ConfigError) -> Bool {
+        let text = (try? string(node, key: key)) ?? ""
+        switch text.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw error(node, key: key, "'\(key)' must be true or false, got \"\(text)\".")
+        }
+    }
+
     func positiveInt(_ node: Node, key: String, example: String) throws(ConfigError) -> Int {
         let value = try nonNegativeInt(node, key: key, example: example)
         guard value > 0 else { throw error(node, key: key, "'\(key)' must be a positive integer, got 0. Write e.g. \(example).") }

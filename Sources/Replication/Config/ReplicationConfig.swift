@@ -46,9 +46,14 @@ public struct TargetSettings: Sendable, Equatable {
     public var path: String?
     public var memoryLimit: String?
     public var threads: Int?
+    /// Keep the warehouse's row order exactly (DuckDB `preserve_insertion_order`). Off by default:
+    /// DuckDB then inserts on all threads without reordering batches, which under the 100MB memory
+    /// limit took 2.3 s instead of 4.2 s for 6M rows (README, "Row order"); rows still land in
+    /// batch-sized runs in roughly their source order, so zone maps stay useful.
+    public var preserveOrder: Bool?
 
-    public init(path: String? = nil, memoryLimit: String? = nil, threads: Int? = nil) {
-        self.path = path; self.memoryLimit = memoryLimit; self.threads = threads
+    public init(path: String? = nil, memoryLimit: String? = nil, threads: Int? = nil, preserveOrder: Bool? = nil) {
+        self.path = path; self.memoryLimit = memoryLimit; self.threads = threads; self.preserveOrder = preserveOrder
     }
 }
 

@@ -4,7 +4,7 @@ import Foundation
 /// Hands decoded record batches from the download loop (an async task) to DuckDB's scan threads,
 /// which pull them through `ArrowArrayStream.get_next` while one `INSERT … SELECT` runs.
 ///
-/// The producer never blocks: it waits for room with ``waitForRoom(limit:)`` (a short sleep loop on
+/// The producer never blocks: it waits for room with ``waitForRoom(for:limit:)`` (a short sleep loop on
 /// the async side), so no cooperative thread is ever parked on a lock. The consumer blocks in
 /// ``pop()`` on a condition variable, on DuckDB's own thread.
 final class ScanBatchQueue: @unchecked Sendable {
@@ -66,13 +66,14 @@ final class ScanBatchQueue: @unchecked Sendable {
         return stopped
     }
 
-    /// Waits (asynchronously) until fewer than `limit` bytes are queued or the consumer stopped.
-    func waitForRoom(limit: Int) async throws {
-        while isFull(limit: limit) { try await Task.sleep(for: .milliseconds(2)) }
+    /// Waits (asynchronously) until `bytes` more fit under `limit`, the queue is empty (a chunk
+    /// larger than the limit goes alone), or the consumer stopped.
+    func waitForRoom(for bytes: Int, limit: Int) async throws {
+        while isFull(adding: bytes, limit: limit) { try await Task.sleep(for: .milliseconds(2)) }
     }
 
-    private func isFull(limit: Int) -> Bool {
+    private func isFull(adding bytes: Int, limit: Int) -> Bool {
         condition.lock(); defer { condition.unlock() }
-        return held >= limit && !stopped
+        return held > 0 && held + bytes > limit && !stopped
     }
 }

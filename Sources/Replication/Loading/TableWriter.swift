@@ -62,9 +62,11 @@ actor TableWriter {
     /// Runs the scan's INSERT until its queue finishes; returns the rows inserted.
     func runScan() throws -> Int64 {
         guard let scan else { throw LoadError.notStarted }
-        let rows = try observer.measure(.load, table: staging.plan.source, detail: "arrow scan") {
-            try scan.insert(into: staging)
-        }
+        let start = ContinuousClock.now
+        let rows = try scan.insert(into: staging)
+        // Recorded after the fact: the row count is known only once the INSERT returns.
+        observer?.record(TransferEvent(phase: .load, table: staging.plan.source, start: start,
+                                       duration: start.duration(to: .now), rows: rows, detail: "arrow scan"))
         rowsLoaded = Int64(rows)
         return rowsLoaded
     }

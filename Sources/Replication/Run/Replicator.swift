@@ -159,7 +159,7 @@ public struct Replicator: Sendable {
             advance(first)
             while let chunk = try await iterator.next() {
                 // Half the budget for decoded batches waiting for DuckDB; the client holds the rest.
-                try await queue.waitForRoom(limit: memoryBudgetBytes / 2)
+                try await queue.waitForRoom(for: chunk.memoryBytes, limit: memoryBudgetBytes / 2)
                 guard !queue.isStopped else { break }               // the INSERT failed; its error follows
                 queue.push(try decode(chunk).1, bytes: chunk.memoryBytes)
                 advance(chunk)

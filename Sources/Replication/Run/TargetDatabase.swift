@@ -5,8 +5,7 @@ enum TargetDatabase {
     /// Opens the file; a file another process holds gets a message saying so, and nothing is touched.
     static func open(path: String, settings: TargetSettings) throws -> Database {
         do {
-            return try Database(path: path, configuration: .init(threads: settings.threads,
-                                                                 memoryLimit: settings.memoryLimit ?? TargetSettings.defaultMemoryLimit))
+            return try Database(path: path, configuration: settings.databaseConfiguration)
         } catch {
             if error.message.localizedCaseInsensitiveContains("lock") {
                 throw TargetError("\(path) is in use by another process (DuckDB holds a lock on it). Wait for it to finish, close it, or choose another --to. Nothing was changed.")
@@ -26,6 +25,15 @@ enum TargetDatabase {
             }
             try RunRecords.ensureTable(connection, catalog: catalog)
         }
+    }
+}
+
+extension TargetSettings {
+    /// How the target (and analyze's scratch copies of it) is opened: the configured limits, or
+    /// dbduck's defaults (``defaultMemoryLimit``, insertion order not preserved).
+    public var databaseConfiguration: Database.Configuration {
+        Database.Configuration(threads: threads, memoryLimit: memoryLimit ?? Self.defaultMemoryLimit,
+                               options: ["preserve_insertion_order": (preserveOrder ?? false) ? "true" : "false"])
     }
 }
 
