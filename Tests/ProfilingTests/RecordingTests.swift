@@ -89,4 +89,21 @@ import Testing
         #expect(row.rows == 50 && row.bytes == 1000 && row.seconds >= 0.006)
         #expect(row.peakRSSBytes == run.memory.peakResidentBytes)
     }
+
+    @Test func bufferLevelsOfAllHoldersAreSummed() throws {
+        final class Holder {}
+        let pipeline = Holder(), queue = Holder()
+        let session = ProfilingSession(memoryInterval: .milliseconds(500))
+        session.start()
+        let observer: any TransferObserver = session.recorder
+        observer.bufferLevel(20, buffer: ObjectIdentifier(pipeline))
+        observer.bufferLevel(30, buffer: ObjectIdentifier(queue))      // 50 held at once
+        observer.bufferLevel(5, buffer: ObjectIdentifier(pipeline))    // 35
+        session.sampler.sampleNow()
+        observer.bufferLevel(0, buffer: ObjectIdentifier(queue))       // 5
+        let run = session.stop()
+        #expect(run.memory.bufferHighWaterBytes == 50)
+        #expect(run.memory.samples.contains { $0.bufferBytes == 35 })
+        #expect(run.memory.samples.last?.bufferBytes == 5)
+    }
 }

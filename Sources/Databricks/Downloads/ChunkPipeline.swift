@@ -58,6 +58,7 @@ actor ChunkPipeline {
     private let budget: Int
     private let parallelism: Int
     private let logger: Logger
+    private let observer: (any TransferObserver)?
 
     private var estimates: [Int]
     private var pending: [Int]                 // indexes not started, ascending
@@ -65,7 +66,9 @@ actor ChunkPipeline {
     private var ready: [Int: ResultChunk] = [:]
     private var generations: [Int]
     private var head = 0                       // next index the consumer gets
-    private var held = 0
+    private var held = 0 {
+        didSet { if held != oldValue { observer?.bufferLevel(held, buffer: ObjectIdentifier(self)) } }
+    }
     private var failure: (any Error)?
     private var waiter: CheckedContinuation<ResultChunk?, any Error>?
     private var stopped = false
@@ -73,7 +76,9 @@ actor ChunkPipeline {
     private(set) var statistics = PipelineStatistics(peakHeldBytes: 0, preemptions: 0, oversizeChunks: 0,
                                                      peakConcurrentFetches: 0)
 
-    init(slots: [ChunkSlot], fetcher: any ChunkFetching, budget: Int, parallelism: Int, logger: Logger) {
+    init(slots: [ChunkSlot], fetcher: any ChunkFetching, budget: Int, parallelism: Int, logger: Logger,
+         observer: (any TransferObserver)? = nil) {
+        self.observer = observer
         self.slots = slots.sorted { $0.index < $1.index }
         self.fetcher = fetcher
         self.budget = max(1, budget)

@@ -23,11 +23,12 @@ public struct ResultChunks: AsyncSequence, Sendable {
     let expectedRows: Int64?
     let table: String?
     let logger: Logger
+    let observer: (any TransferObserver)?
 
     init(slots: [ChunkSlot], fetcher: any ChunkFetching, budget: Int, parallelism: Int, expectedRows: Int64?,
-         table: String?, logger: Logger) {
+         table: String?, logger: Logger, observer: (any TransferObserver)? = nil) {
         self.slots = slots; self.fetcher = fetcher; self.budget = budget; self.parallelism = parallelism
-        self.expectedRows = expectedRows; self.table = table; self.logger = logger
+        self.expectedRows = expectedRows; self.table = table; self.logger = logger; self.observer = observer
     }
 
     /// Number of chunks the sequence will yield.
@@ -35,7 +36,7 @@ public struct ResultChunks: AsyncSequence, Sendable {
 
     public func makeAsyncIterator() -> Iterator {
         Iterator(pipeline: ChunkPipeline(slots: slots, fetcher: fetcher, budget: budget, parallelism: parallelism,
-                                         logger: logger),
+                                         logger: logger, observer: observer),
                  expectedRows: expectedRows, table: table)
     }
 

@@ -41,6 +41,14 @@ public struct TransferEvent: Sendable {
 /// called from download tasks and the load actor concurrently.
 public protocol TransferObserver: Sendable {
     func record(_ event: TransferEvent)
+    /// A transfer buffer now holds `bytes`: the download pipeline (chunks in flight and waiting) or
+    /// the scan queue (batches waiting for DuckDB). `buffer` tells the holders apart; a holder
+    /// reports 0 when it is done. The profiler sums the holders for the buffer's high-water mark.
+    func bufferLevel(_ bytes: Int, buffer: ObjectIdentifier)
+}
+
+extension TransferObserver {
+    public func bufferLevel(_ bytes: Int, buffer: ObjectIdentifier) {}
 }
 
 extension Optional where Wrapped == any TransferObserver {

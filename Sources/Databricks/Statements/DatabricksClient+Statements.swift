@@ -118,7 +118,7 @@ extension DatabricksClient {
         let expected: Int64? = manifest.chunks.isEmpty && count > 0 ? nil : manifest.totalRowCount
         return ResultChunks(slots: slots, fetcher: fetcher, budget: options.memoryBudgetBytes,
                             parallelism: options.downloadParallelism, expectedRows: count == 0 ? nil : expected,
-                            table: table, logger: logger)
+                            table: table, logger: logger, observer: observer)
     }
 
     /// Runs a small INLINE JSON query and returns all its rows (metadata helpers).

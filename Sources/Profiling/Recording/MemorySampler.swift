@@ -20,6 +20,8 @@ public final class MemorySampler: @unchecked Sendable {
     private let lock = NSLock()
     private var samples: [MemorySample] = []
     private var bufferHighWater: Int?
+    /// The fill last reported through ``noteBuffer(bytes:)``, sampled along with RSS.
+    private var bufferNow: Int?
     private var baseline = 0
     private var peakWasReset = false
     private var running = false
@@ -45,6 +47,7 @@ public final class MemorySampler: @unchecked Sendable {
         running = true
         samples.removeAll(keepingCapacity: true)
         bufferHighWater = nil
+        bufferNow = nil
         lock.unlock()
         let reset = MemoryProbe.resetPeak()
         let first = MemoryProbe.residentBytes() ?? 0
@@ -84,16 +87,18 @@ public final class MemorySampler: @unchecked Sendable {
     /// Reports the download buffer's fill now (cheap: a lock and a max).
     public func noteBuffer(bytes: Int) {
         lock.lock()
-        bufferHighWater = max(bufferHighWater ?? 0, bytes)
+        if running { bufferHighWater = max(bufferHighWater ?? 0, bytes) }
+        bufferNow = bytes
         lock.unlock()
     }
 
     /// Takes one sample immediately (also called by the thread).
     public func sampleNow() {
         let rss = MemoryProbe.residentBytes() ?? 0
-        let buffer = bufferProbe?()
+        let probed = bufferProbe?()
         let time = (ContinuousClock.now - origin).seconds
         lock.lock()
+        let buffer = probed ?? bufferNow
         samples.append(MemorySample(time: time, residentBytes: rss, bufferBytes: buffer))
         if let buffer { bufferHighWater = max(bufferHighWater ?? 0, buffer) }
         lock.unlock()

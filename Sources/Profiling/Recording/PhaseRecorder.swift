@@ -20,12 +20,19 @@ public final class PhaseRecorder: TransferObserver, @unchecked Sendable {
     public let origin: ContinuousClock.Instant
     private let lock = NSLock()
     private var buffer: [TransferEvent]
+    /// Bytes each transfer buffer holds now, and their sum (see ``bufferLevel(_:buffer:)``).
+    private var levels: [ObjectIdentifier: Int] = [:]
+    private var levelTotal = 0
+    private let bufferSink: (@Sendable (Int) -> Void)?
 
     /// - Parameters:
     ///   - origin: time zero of the recording (share it with the ``MemorySampler`` so charts line up).
     ///   - expectedEvents: capacity reserved up front, so appends rarely reallocate under the lock.
-    public init(origin: ContinuousClock.Instant = .now, expectedEvents: Int = 4096) {
+    ///   - bufferSink: told the summed fill of all transfer buffers whenever one changes.
+    public init(origin: ContinuousClock.Instant = .now, expectedEvents: Int = 4096,
+                bufferSink: (@Sendable (Int) -> Void)? = nil) {
         self.origin = origin
+        self.bufferSink = bufferSink
         buffer = []
         buffer.reserveCapacity(max(0, expectedEvents))
     }
@@ -34,6 +41,15 @@ public final class PhaseRecorder: TransferObserver, @unchecked Sendable {
         lock.lock()
         buffer.append(event)
         lock.unlock()
+    }
+
+    public func bufferLevel(_ bytes: Int, buffer id: ObjectIdentifier) {
+        lock.lock()
+        levelTotal += bytes - (levels[id] ?? 0)
+        levels[id] = bytes == 0 ? nil : bytes
+        let total = levelTotal
+        lock.unlock()
+        bufferSink?(total)
     }
 
     /// Number of events recorded so far.

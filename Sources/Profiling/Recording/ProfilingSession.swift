@@ -18,8 +18,11 @@ public final class ProfilingSession: Sendable {
     public init(memoryInterval: Duration = .milliseconds(50), bufferProbe: (@Sendable () -> Int)? = nil,
                 expectedEvents: Int = 4096) {
         let origin = ContinuousClock.now
-        recorder = PhaseRecorder(origin: origin, expectedEvents: expectedEvents)
-        sampler = MemorySampler(interval: memoryInterval, origin: origin, bufferProbe: bufferProbe)
+        let sampler = MemorySampler(interval: memoryInterval, origin: origin, bufferProbe: bufferProbe)
+        self.sampler = sampler
+        // Downloads in flight and batches queued for DuckDB, summed: the transfer's buffer.
+        recorder = PhaseRecorder(origin: origin, expectedEvents: expectedEvents,
+                                 bufferSink: { sampler.noteBuffer(bytes: $0) })
     }
 
     /// Returns freed heap to the kernel (so earlier runs in this process do not inflate this

@@ -1,4 +1,5 @@
 import ArrowIPC
+import Databricks
 import Foundation
 
 /// Hands decoded record batches from the download loop (an async task) to DuckDB's scan threads,
@@ -13,9 +14,15 @@ final class ScanBatchQueue: @unchecked Sendable {
     /// Popped slots are set to nil at once, so a batch handed to DuckDB is not kept alive here.
     private var items: [(batch: RecordBatch, bytes: Int)?] = []
     private var head = 0
-    private var held = 0
+    private var held = 0 {
+        didSet { if held != oldValue { observer?.bufferLevel(held, buffer: ObjectIdentifier(self)) } }
+    }
+    private let observer: (any TransferObserver)?
     private var finished = false
     private var stopped = false
+
+    /// - Parameter observer: told the queued bytes whenever they change (the profiler's buffer gauge).
+    init(observer: (any TransferObserver)? = nil) { self.observer = observer }
 
     /// Adds a chunk's batches; `bytes` is what they hold in memory (shared out evenly).
     func push(_ batches: [RecordBatch], bytes: Int) {

@@ -15,7 +15,7 @@ import DuckDB
 final class StreamingScan {
     static let scratchCatalog = "_dbduck_scan"
 
-    let queue = ScanBatchQueue()
+    let queue: ScanBatchQueue
     private let connection: Connection
     private let view: ArrowScanView
     private let failure = FailureBox()
@@ -23,8 +23,10 @@ final class StreamingScan {
 
     /// Creates the view (autocommit, before the transaction) and works out the conversion from the
     /// stream's DuckDB types to the staging table's planned types.
-    init(connection: Connection, staging: StagingTable, schema: ArrowSchemaDescription) throws {
+    init(connection: Connection, staging: StagingTable, schema: ArrowSchemaDescription,
+         observer: (any TransferObserver)? = nil) throws {
         self.connection = connection
+        queue = ScanBatchQueue(observer: observer)
         // Attached databases belong to the DuckDB instance: parallel tables share this one.
         try connection.execute("ATTACH IF NOT EXISTS ':memory:' AS \(quoteIdentifier(Self.scratchCatalog))")
         let queue = self.queue, failure = self.failure

@@ -51,7 +51,7 @@ actor TableWriter {
     /// transaction), then opens the transaction and creates the staging table. Feed the returned
     /// queue while ``runScan()`` runs.
     func beginStreaming(schema: ArrowSchemaDescription) throws -> ScanBatchQueue {
-        let scan = try StreamingScan(connection: connection, staging: staging, schema: schema)
+        let scan = try StreamingScan(connection: connection, staging: staging, schema: schema, observer: observer)
         self.scan = scan
         try connection.execute("BEGIN TRANSACTION")
         inTransaction = true
