@@ -29,6 +29,9 @@ public struct LZ4FrameDecoder {
 
     public init() { context = LZ4DecompressionContext() }
 
+    /// Decompressed bytes of the frame in progress (what the decoder holds between calls).
+    public var pendingBytes: Int { carry.readableBytes }
+
     /// Decompresses `bytes` and returns the decompressed bytes of the frames they completed (possibly
     /// none). Each frame is decompressed into one contiguous buffer, so a Databricks frame, one IPC
     /// message, reaches ``StreamDecoder`` whole and is sliced there without another copy.
@@ -89,26 +92,31 @@ public struct LZ4FrameDecoder {
         return complete
     }
 
-    /// Decompresses `bytes` and appends everything they decode to, frame boundaries or not, straight
-    /// into `output`'s free capacity: no intermediate frame buffer, no second copy. Use it when the
-    /// whole body is wanted in one buffer (a result chunk); reserve the expected size up front.
+    /// Decompresses `bytes` and returns each frame they completed as a buffer of its own, in order;
+    /// a frame still in progress stays here until a later call completes it.
+    ///
+    /// One buffer per frame means one per IPC message in Databricks' framing, so a record batch
+    /// decoded from it owns its memory and frees it alone. liblz4 writes each block straight into
+    /// the frame's buffer: room for a whole block (4 MiB) is kept free, so frames grow by `realloc`
+    /// a block at a time; the slack is never written (and, mmapped, never resident).
     /// - Throws: ``ArrowIPCError`` of kind `.decompression` for corrupt input; later calls throw it again.
-    public mutating func decompress(_ bytes: ByteBuffer, into output: inout ByteBuffer) throws(ArrowIPCError) {
+    public mutating func frames(_ bytes: ByteBuffer) throws(ArrowIPCError) -> [ByteBuffer] {
         if let failure { throw failure }
         guard let dctx = context.raw else {
             throw ArrowIPCError(.decompression, "could not create an LZ4 decompression context")
         }
-        let step = 64 * 1024                                   // growth only when the reservation was short
+        let blockRoom = 4 << 20
         var error: ArrowIPCError?
+        var done: [ByteBuffer] = []
+        var current = carry
+        carry = ByteBuffer()                           // keep `current` uniquely referenced while writing
         bytes.withUnsafeReadableBytes { input in
             var offset = 0
             while true {
-                if output.writableBytes == 0 {               // grow geometrically, only when full
-                    output.reserveCapacity(minimumWritableBytes: max(step, output.readableBytes / 2))
-                }
+                if current.writableBytes < blockRoom { current.reserveCapacity(minimumWritableBytes: blockRoom) }
                 var srcSize = input.count - offset
                 var produced = 0, code = 0, room = 0
-                output.writeWithUnsafeMutableBytes(minimumWritableBytes: 0) { out -> Int in
+                current.writeWithUnsafeMutableBytes(minimumWritableBytes: 0) { out -> Int in
                     room = out.count
                     var dstSize = out.count
                     let src = input.baseAddress.map { $0 + offset }
@@ -122,15 +130,20 @@ public struct LZ4FrameDecoder {
                     return
                 }
                 offset += srcSize
-                if srcSize > 0 || produced > 0 { insideFrame = code != 0 }
-                // Done when all input is consumed and nothing can be pending: liblz4 had room to
-                // spare, or the frame ended (so an exactly reserved buffer is never regrown).
+                let progressed = srcSize > 0 || produced > 0
+                if progressed { insideFrame = code != 0 }
+                if progressed && code == 0 {                 // a frame ended: hand it out whole
+                    done.append(current)
+                    current = ByteBuffer()
+                }
                 if offset >= input.count && (produced < room || code == 0) { break }
-                if srcSize == 0 && produced == 0 { break }
+                if !progressed { break }
             }
             consumed += offset
         }
+        if current.readableBytes > 0 || insideFrame { carry = current }
         if let error { failure = error; throw error }
+        return done
     }
 
     /// Throws when the input ended inside a frame.

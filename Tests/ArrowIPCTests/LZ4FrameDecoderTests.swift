@@ -19,29 +19,27 @@ import Testing
         #expect(output.array == Array(try Fixtures.data("lz4-frames.plain")))
     }
 
-    @Test func decompressesIntoOneBufferInAnyPieces() throws {
-        let plain = Array(try Fixtures.data("lz4-frames.plain"))
-        for size in [1, 7, 4096, 1 << 30] {
+    @Test func framesComeOutOneBufferEach() throws {
+        // Databricks' framing: one LZ4 frame per IPC message (schema, batches, end of stream).
+        let compressed = try Fixtures.bytes("primitives-databricks.arrows.lz4")
+        let whole = try LZ4FrameDecoder.decompressAll(compressed)
+        for size in [1, 1000, 1 << 30] {
             var decoder = LZ4FrameDecoder()
-            var output = ByteBuffer()
-            output.reserveCapacity(plain.count)          // as the download does, from the manifest
-            let start = output.capacity
-            for piece in try Fixtures.bytes("lz4-frames.bin").pieces(of: size) {
-                try decoder.decompress(piece, into: &output)
-            }
+            var frames: [ByteBuffer] = []
+            for piece in compressed.pieces(of: size) { frames += try decoder.frames(piece) }
             try decoder.finish()
-            #expect(output.array == plain, "pieces of \(size)")
-            #expect(output.capacity == start, "the reserved buffer was enough: no regrowth")
+            #expect(frames.count >= 3, "schema, at least one batch, end of stream")
+            #expect(frames.flatMap(\.array) == whole.array, "pieces of \(size)")
+            // Each frame is whole messages: the stream decodes frame by frame to the same batches.
+            var stream = StreamDecoder()
+            var rows = 0
+            for frame in frames { rows += try stream.feed(frame).reduce(0) { $0 + $1.length } }
+            try stream.finish()
+            #expect(rows == (try StreamDecoder.decodeAll(whole)).1.reduce(0) { $0 + $1.length })
         }
-        // Cut inside a frame, and corrupt: the same errors as `feed`.
-        let bytes = try Fixtures.bytes("lz4-frames.bin")
-        var cut = LZ4FrameDecoder(), sink = ByteBuffer()
-        try cut.decompress(bytes.getSlice(at: 0, length: bytes.readableBytes / 2)!, into: &sink)
+        var cut = LZ4FrameDecoder()
+        _ = try cut.frames(compressed.getSlice(at: 0, length: compressed.readableBytes - 3)!)
         #expect(throws: ArrowIPCError.self) { try cut.finish() }
-        var corrupt = bytes
-        corrupt.setInteger(corrupt.getInteger(at: 40, as: UInt8.self)! ^ 0x5A, at: 40)
-        var bad = LZ4FrameDecoder()
-        #expect(throws: ArrowIPCError.self) { try bad.decompress(corrupt, into: &sink) }
     }
 
     @Test func finishThrowsWhenCutInsideAFrame() throws {

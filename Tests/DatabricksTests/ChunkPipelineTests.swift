@@ -49,7 +49,7 @@ import Logging
                 }
                 if failed { continue }   // restart cleanly, as the real fetcher's retry does
                 return ResultChunk(index: slot.index, rowOffset: Int64(slot.index) * 10, rowCount: 10,
-                                   wireBytes: size, payload: .arrow(buffer))
+                                   wireBytes: size, payload: .arrow([buffer]))
             }
         }
     }
@@ -67,7 +67,7 @@ import Logging
         var indexes: [Int] = []
         let iterator = chunks.makeAsyncIterator()
         while let chunk = try await iterator.next() {
-            guard case .arrow(let buffer) = chunk.payload else { Issue.record("payload"); continue }
+            guard let buffer = chunk.arrowStreamBytes else { Issue.record("payload"); continue }
             #expect(buffer.readableBytesView.allSatisfy { $0 == UInt8(truncatingIfNeeded: chunk.index) })
             indexes.append(chunk.index)
             for _ in 0..<20 { await Task.yield() }

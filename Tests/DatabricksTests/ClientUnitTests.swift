@@ -93,6 +93,12 @@ import Testing
         #expect(throws: ArrowRowCounter.Failure.self) { try ArrowRowCounter.count(ByteBuffer(bytes: [0x01])) }
         let empty = try? ArrowRowCounter.count(ByteBuffer(bytes: [0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0]))
         #expect(empty?.rows == 0 && empty?.sawEndOfStream == true)
+        // In pieces: a marker cut between two pieces is read by joining them.
+        let cut = try? ArrowRowCounter.count(pieces: [ByteBuffer(bytes: [0xFF, 0xFF, 0xFF, 0xFF]), ByteBuffer(bytes: [0, 0, 0, 0])])
+        #expect(cut?.rows == 0 && cut?.sawEndOfStream == true)
+        #expect(throws: ArrowRowCounter.Failure.self) {
+            try ArrowRowCounter.count(pieces: [ByteBuffer(bytes: [0xFF, 0xFF]), ByteBuffer(bytes: [0x40, 0, 0, 0, 1])])
+        }
     }
 
     @Test func redactedLinks() {

@@ -25,7 +25,7 @@ struct ChunkSnapshot: Equatable, CustomStringConvertible {
     init(_ chunk: ResultChunk) {
         index = chunk.index; rowOffset = chunk.rowOffset; rowCount = chunk.rowCount
         switch chunk.payload {
-        case .arrow(let buffer): kind = "arrow"; bytes = Array(buffer.readableBytesView); rows = []
+        case .arrow: kind = "arrow"; bytes = Array(chunk.arrowStreamBytes?.readableBytesView ?? ByteBuffer().readableBytesView); rows = []
         case .csv(let buffer): kind = "csv"; bytes = Array(buffer.readableBytesView); rows = []
         case .json(let values): kind = "json"; bytes = []; rows = values
         }

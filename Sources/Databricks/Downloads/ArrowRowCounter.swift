@@ -11,9 +11,35 @@ enum ArrowRowCounter {
 
     /// Rows in all record batches, and whether the stream ended with an end-of-stream marker.
     static func count(_ stream: ByteBuffer) throws(Failure) -> (rows: Int64, sawEndOfStream: Bool) {
+        var messages = 0
+        return try walk(stream, messages: &messages)
+    }
+
+    /// The same for a stream in pieces. Pieces that each hold whole messages (one LZ4 frame per IPC
+    /// message, as Databricks writes them) are read in place; otherwise they are joined first.
+    static func count(pieces: [ByteBuffer]) throws(Failure) -> (rows: Int64, sawEndOfStream: Bool) {
+        if pieces.count == 1 { return try count(pieces[0]) }
+        var messages = 0, rows: Int64 = 0
+        for (i, piece) in pieces.enumerated() {
+            guard let counted = try? walk(piece, messages: &messages) else { break }
+            rows += counted.rows
+            if counted.sawEndOfStream || i == pieces.count - 1 {
+                return i == pieces.count - 1 ? (rows, counted.sawEndOfStream) : try count(joined(pieces))
+            }
+        }
+        return try count(joined(pieces))   // messages straddle pieces, or the stream is corrupt: the joined walk says where
+    }
+
+    private static func joined(_ pieces: [ByteBuffer]) -> ByteBuffer {
+        var all = ByteBuffer()
+        for var piece in pieces { all.writeBuffer(&piece) }
+        return all
+    }
+
+    /// Walks whole messages of `stream`; `messages` counts across pieces (the first must be the schema).
+    private static func walk(_ stream: ByteBuffer, messages: inout Int) throws(Failure) -> (rows: Int64, sawEndOfStream: Bool) {
         var buffer = stream
         var rows: Int64 = 0
-        var messages = 0
         while buffer.readableBytes > 0 {
             let start = stream.readableBytes - buffer.readableBytes
             guard var length = buffer.readInteger(endianness: .little, as: Int32.self) else {

@@ -14,8 +14,11 @@ public struct ResultChunk: Sendable {
     public var payload: Payload
 
     public enum Payload: Sendable {
-        /// A complete Arrow IPC stream (schema, batches, EOS), already decompressed.
-        case arrow(ByteBuffer)
+        /// A complete Arrow IPC stream (schema, batches, EOS), already decompressed, in pieces read
+        /// in order: one per LZ4 frame as they completed (Databricks frames each IPC message, so a
+        /// record batch's memory is its own and is freed as soon as DuckDB is done with that batch,
+        /// not when the whole chunk is), or a single piece for an uncompressed body.
+        case arrow([ByteBuffer])
         /// JSON_ARRAY rows: every non-null value is a string, NULL is nil.
         case json([[String?]])
         /// RFC 4180 CSV text; only chunk 0 starts with the header row.
@@ -30,9 +33,21 @@ public struct ResultChunk: Sendable {
     /// Approximate bytes the payload keeps in memory (what the memory budget accounts).
     public var memoryBytes: Int {
         switch payload {
-        case .arrow(let buffer), .csv(let buffer): return buffer.readableBytes
+        case .arrow(let pieces): return pieces.reduce(0) { $0 + $1.readableBytes }
+        case .csv(let buffer): return buffer.readableBytes
         case .json(let rows): return Self.estimateJSONBytes(rows)
         }
+    }
+
+    /// The Arrow stream as one contiguous buffer (a copy when it came in several pieces), for
+    /// callers that want the bytes themselves rather than decoded batches.
+    public var arrowStreamBytes: ByteBuffer? {
+        guard case .arrow(let pieces) = payload else { return nil }
+        if pieces.count == 1 { return pieces[0] }
+        var joined = ByteBuffer()
+        joined.reserveCapacity(pieces.reduce(0) { $0 + $1.readableBytes })
+        for var piece in pieces { joined.writeBuffer(&piece) }
+        return joined
     }
 
     static func estimateJSONBytes(_ rows: [[String?]]) -> Int {

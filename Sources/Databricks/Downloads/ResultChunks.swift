@@ -10,7 +10,7 @@ import Logging
 ///
 /// ```swift
 /// for try await chunk in client.chunks(of: result, table: "main.demo.events") {
-///     if case .arrow(let stream) = chunk.payload { try load(stream) }
+///     if case .arrow(let pieces) = chunk.payload { try load(pieces) }
 /// }
 /// ```
 public struct ResultChunks: AsyncSequence, Sendable {

@@ -96,7 +96,7 @@ struct StatementChunkFetcher: ChunkFetching {
         }
         try await lease.hold(stream.readableBytes)
         return ResultChunk(index: slot.index, rowOffset: slot.rowOffset ?? 0, rowCount: rows, wireBytes: raw.count,
-                           payload: .arrow(stream))
+                           payload: .arrow([stream]))
     }
 
     // MARK: External links
@@ -152,7 +152,7 @@ struct StatementChunkFetcher: ChunkFetching {
                                            bytes: received.wireBytes, detail: "chunk \(slot.index)"))
             if let decompressTime = received.decompressTime {
                 observer?.record(TransferEvent(phase: .decompress, table: table, start: start, duration: decompressTime,
-                                               bytes: received.body.readableBytes, detail: "chunk \(slot.index) LZ4"))
+                                               bytes: received.bytes, detail: "chunk \(slot.index) LZ4"))
             }
             switch try check(received, slot: slot, link: link, attempt: attempt) {
             case .success(let chunk):
@@ -165,9 +165,19 @@ struct StatementChunkFetcher: ChunkFetching {
     }
 
     private struct Received {
-        var body: ByteBuffer
+        /// The body in order: one piece per completed LZ4 frame, or the whole uncompressed body.
+        var pieces: [ByteBuffer]
         var wireBytes: Int
         var decompressTime: Duration?
+
+        var bytes: Int { pieces.reduce(0) { $0 + $1.readableBytes } }
+        /// The body as one buffer (JSON and CSV are parsed whole).
+        var joined: ByteBuffer {
+            if pieces.count == 1 { return pieces[0] }
+            var all = ByteBuffer()
+            for var piece in pieces { all.writeBuffer(&piece) }
+            return all
+        }
     }
 
     /// Wraps pipeline preemption so the retry loop does not mistake it for a transport error.
@@ -179,12 +189,13 @@ struct StatementChunkFetcher: ChunkFetching {
     {
         let expectedLength = response.headers.first(name: "Content-Length").flatMap { Int($0) }
         var wireBytes = 0
-        var output = ByteBuffer()
-        // One allocation of the final size: growing by doubling would copy a 20 MB chunk several times.
+        var output = ByteBuffer()                       // the uncompressed body
+        var pieces: [ByteBuffer] = []                   // or the decompressed frames, one buffer each
+        var piecesBytes = 0
         if let size = slot.payloadBytes ?? expectedLength, size > 0, size < 1 << 31 {
-            output.reserveCapacity(size)
-            // The allocation is what memory holds, whatever has arrived yet; compressed pieces are
-            // decompressed into it as they arrive and dropped.
+            // One allocation of the final size: growing by doubling would copy a 20 MB body several times.
+            if !compressed { output.reserveCapacity(size) }
+            // What memory will hold once the chunk is here, whatever has arrived yet.
             do { try await lease.hold(size) } catch {
                 throw MemoryPreemption(underlying: error)
             }
@@ -193,22 +204,29 @@ struct StatementChunkFetcher: ChunkFetching {
         var decompressTime: Duration = .zero
         for try await part in response.body {
             wireBytes += part.readableBytes
+            var pending = 0
             if var active = decoder {
                 // Drop the optional's copy first: two copies of the decoder share its frame buffer,
                 // and every write would then copy the whole frame in progress (quadratic per chunk).
                 decoder = nil
                 let before = ContinuousClock.now
-                do { try active.decompress(part, into: &output) } catch {
+                let frames: [ByteBuffer]
+                do { frames = try active.frames(part) } catch {
                     throw Problem(cause: "invalid LZ4 data", error: .corruptChunk(
                         table: table, chunk: slot.index, chunkCount: chunkCount, reason: "LZ4: \(error)"))
                 }
                 decompressTime += before.duration(to: .now)
+                for frame in frames {
+                    piecesBytes += frame.readableBytes
+                    pieces.append(frame)
+                }
+                pending = active.pendingBytes
                 decoder = active
             } else {
                 var copy = part
                 output.writeBuffer(&copy)
             }
-            do { try await lease.hold(output.capacity + part.readableBytes) } catch {
+            do { try await lease.hold(compressed ? piecesBytes + pending + part.readableBytes : output.capacity + part.readableBytes) } catch {
                 throw MemoryPreemption(underlying: error)
             }
         }
@@ -221,7 +239,8 @@ struct StatementChunkFetcher: ChunkFetching {
                     table: table, chunk: slot.index, chunkCount: chunkCount, reason: "LZ4 stream cut inside a frame (\(error))"))
             }
         }
-        return Received(body: output, wireBytes: wireBytes, decompressTime: compressed ? decompressTime : nil)
+        return Received(pieces: compressed ? pieces : [output], wireBytes: wireBytes,
+                        decompressTime: compressed ? decompressTime : nil)
     }
 
     private struct Problem: Error { var cause: String; var error: ResultError }
@@ -238,16 +257,16 @@ struct StatementChunkFetcher: ChunkFetching {
         switch manifest.format {
         case .arrowStream:
             do {
-                let counted = try ArrowRowCounter.count(received.body)
+                let counted = try ArrowRowCounter.count(pieces: received.pieces)
                 rows = counted.rows
             } catch {
                 return .failure(Problem(cause: "undecodable Arrow stream (\(error))",
                                         error: .corruptChunk(table: table, chunk: slot.index, chunkCount: chunkCount,
                                                              reason: "\(error)")))
             }
-            payload = .arrow(received.body)
+            payload = .arrow(received.pieces)
         case .jsonArray:
-            guard let array = try? JSONDecoder().decode([[JSONCell]].self, from: received.body) else {
+            guard let array = try? JSONDecoder().decode([[JSONCell]].self, from: received.joined) else {
                 return .failure(Problem(cause: "invalid JSON body",
                                         error: .corruptChunk(table: table, chunk: slot.index, chunkCount: chunkCount,
                                                              reason: "the JSON_ARRAY body is not an array of rows")))
@@ -256,13 +275,14 @@ struct StatementChunkFetcher: ChunkFetching {
             rows = Int64(values.count)
             payload = .json(values)
         case .csv:
-            guard let records = CSVRecordCounter.count(received.body) else {
+            let body = received.joined
+            guard let records = CSVRecordCounter.count(body) else {
                 return .failure(Problem(cause: "CSV cut inside a quoted field",
                                         error: .corruptChunk(table: table, chunk: slot.index, chunkCount: chunkCount,
                                                              reason: "CSV ends inside a quoted field")))
             }
             rows = slot.index == 0 && records > 0 ? records - 1 : records
-            payload = .csv(received.body)
+            payload = .csv(body)
         }
         if let expected, expected != rows {
             return .failure(Problem(cause: "chunk held \(rows) rows, expected \(expected)",

@@ -68,7 +68,7 @@ public enum TransferBenchCases {
             let result = try await client.execute(StatementRequest("SELECT * FROM \(name.quoted) LIMIT 122880", disposition: .externalLinks,
                                                                    format: .arrowStream, compression: .lz4Frame))
             for try await piece in client.chunks(of: result) {
-                if case .arrow(let bytes) = piece.payload { chunk.set(bytes); break }
+                if let bytes = piece.arrowStreamBytes { chunk.set(bytes); break }
             }
         }) {
             guard let bytes = chunk.get() else { return BenchWork() }

@@ -30,9 +30,15 @@ extension ResultChunk {
 
     /// The chunk's Arrow schema and record batches, decoded in place (timed as `decode`).
     func arrowStream(observer: (any TransferObserver)?, table: String) throws -> (schema: ArrowSchemaDescription, batches: [RecordBatch]) {
-        guard case .arrow(let bytes) = payload else { throw LoadError.unexpectedPayload("a non-Arrow chunk to an Arrow strategy") }
-        return try observer.measure(.decode, table: table, bytes: bytes.readableBytes) {
-            try StreamDecoder.decodeAll(bytes)
+        guard case .arrow(let pieces) = payload else { throw LoadError.unexpectedPayload("a non-Arrow chunk to an Arrow strategy") }
+        return try observer.measure(.decode, table: table, bytes: memoryBytes) { () throws -> (ArrowSchemaDescription, [RecordBatch]) in
+            // Piece by piece: a batch inside one piece points into it, without a copy.
+            var decoder = StreamDecoder()
+            var batches: [RecordBatch] = []
+            for piece in pieces { batches += try decoder.feed(piece) }
+            try decoder.finish()
+            guard let schema = decoder.schema else { throw ArrowIPCError(.invalid, "stream has no schema", offset: 0) }
+            return (schema, batches)
         }
     }
 }

@@ -37,6 +37,7 @@ public struct Replicator: Sendable {
     /// prepared; table failures are reported in the summary.
     public func run() async throws -> ReplicationSummary {
         let started = Date(), clock = ContinuousClock.now
+        ProcessMemory.configure()
         let database = try TargetDatabase.open(path: plan.targetPath, settings: target)
         try TargetDatabase.prepare(database, schemas: Set(plan.tables.map(\.targetSchema)))
         var outcomes = [ReplicationSummary.TableOutcome?](repeating: nil, count: plan.tables.count)
