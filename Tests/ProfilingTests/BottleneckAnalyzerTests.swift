@@ -56,6 +56,18 @@ import Testing
         #expect(analyze(run, settings).first?.kind == .download)
     }
 
+    @Test func fullBufferInALoadBoundRunKeepsTheBudget() throws {
+        let run = SyntheticRun(chunks: 3, parallelism: 8, downloadSeconds: 0.2, loadSeconds: 0.5)
+        let memory = MemoryTimeline(samples: [], baselineResidentBytes: 50 << 20, peakResidentBytes: 200 << 20,
+                                    bufferHighWaterBytes: 64 << 20, intervalSeconds: 0.05)
+        let settings = RunSettings(strategy: "streaming", chunkSize: 100_000, downloadParallelism: 8, memoryBudgetBytes: 64 << 20)
+        let found = analyze(run, settings, memory: memory)
+        #expect(found.first?.kind == .load)
+        #expect(!found.contains { $0.change?.key == "defaults.memory_budget" })
+        let full = try #require(found.first { $0.kind == .memoryPressure })
+        #expect(full.summary.contains("waited for DuckDB"))
+    }
+
     @Test func loadBoundRecommendsLargerChunks() throws {
         let run = SyntheticRun(parallelism: 8, downloadSeconds: 0.2, loadSeconds: 0.5)
         let found = analyze(run, RunSettings(strategy: "batch", chunkSize: 10_000, downloadParallelism: 8, threads: 8))

@@ -148,11 +148,16 @@ struct StatementChunkFetcher: ChunkFetching {
                 guard retryable else { throw failure(reason) }
                 return .retry(cause: "\(reason) from storage", retryAfter: nil, error: failure(reason))
             }
-            observer?.record(TransferEvent(phase: .download, table: table, start: start, duration: start.duration(to: .now),
+            // Frames are decompressed between network reads: the receive time is split into the
+            // time spent waiting for bytes (download) and the time spent decompressing, so neither
+            // is counted twice and the bandwidth seen is the network's.
+            let total = start.duration(to: .now)
+            let decompressTime = min(received.decompressTime ?? .zero, total)
+            observer?.record(TransferEvent(phase: .download, table: table, start: start, duration: total - decompressTime,
                                            bytes: received.wireBytes, detail: "chunk \(slot.index)"))
-            if let decompressTime = received.decompressTime {
-                observer?.record(TransferEvent(phase: .decompress, table: table, start: start, duration: decompressTime,
-                                               bytes: received.bytes, detail: "chunk \(slot.index) LZ4"))
+            if received.decompressTime != nil {
+                observer?.record(TransferEvent(phase: .decompress, table: table, start: start + (total - decompressTime),
+                                               duration: decompressTime, bytes: received.bytes, detail: "chunk \(slot.index) LZ4"))
             }
             switch try check(received, slot: slot, link: link, attempt: attempt) {
             case .success(let chunk):

@@ -11,6 +11,13 @@ struct BottleneckRules {
 
     var cores: Int { max(1, system.cores) }
 
+    /// DuckDB took longer than the downloads: a full transfer buffer then means batches wait for
+    /// the load, and a larger budget would only hold more of them.
+    var loadBound: Bool {
+        let load = profile[.load]?.busySeconds ?? 0
+        return load > 0 && load >= (profile[.download]?.busySeconds ?? 0)
+    }
+
     func bottleneck(for stats: PhaseStats) -> Bottleneck? {
         switch stats.phase {
         case .download: download(stats)
@@ -47,6 +54,11 @@ struct BottleneckRules {
         }
         if let budget = settings.memoryBudgetBytes, let high = memory?.bufferHighWaterBytes,
            Double(high) >= 0.9 * Double(budget), inFlight < 0.75 * Double(p) {
+            if loadBound {
+                return Bottleneck(kind: .download, share: s.share,
+                    cause: "only \(Units.number(inFlight)) of \(p) links busy on average: the buffer is full (\(Units.bytes(high)) of \(Units.bytes(budget))) with batches waiting for DuckDB",
+                    advice: "the load is the slower side; more links or memory would not help")
+            }
             let raised = budget * 2
             return Bottleneck(kind: .download, share: s.share,
                 cause: "only \(Units.number(inFlight)) of \(p) links busy on average: the download buffer is full (\(Units.bytes(high)) of \(Units.bytes(budget)))",
@@ -204,6 +216,10 @@ struct BottleneckRules {
         // Buffer full: downloads waited for the load. Raise the budget only where memory allows.
         let budget = settings.memoryBudgetBytes ?? 0, high = memory.bufferHighWaterBytes ?? 0
         let cause = "the download buffer peaked at \(Units.bytes(high)) of its \(Units.bytes(budget)) budget"
+        if loadBound {
+            return (Bottleneck(kind: .memoryPressure, share: bufferFraction, cause: cause,
+                advice: "batches waited for DuckDB, the slower side: the budget is doing its job; keep it"), false)
+        }
         if memory.peakResidentBytes + budget < system.memoryBytes / 2 {
             return (Bottleneck(kind: .memoryPressure, share: bufferFraction, cause: cause,
                 advice: "downloads waited for space; raise the memory budget to \(Units.sizeLiteral(budget * 2))",

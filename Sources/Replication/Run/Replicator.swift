@@ -159,8 +159,8 @@ public struct Replicator: Sendable {
             queue.push(firstBatches, bytes: first.memoryBytes)
             advance(first)
             while let chunk = try await iterator.next() {
-                // Half the budget for decoded batches waiting for DuckDB; the client holds the rest.
-                try await queue.waitForRoom(for: chunk.memoryBytes, limit: memoryBudgetBytes / 2)
+                // The queue's share of the budget for decoded batches waiting for DuckDB; the client holds the rest.
+                try await queue.waitForRoom(for: chunk.memoryBytes, limit: MemoryBudgetShare.scanQueue(memoryBudgetBytes))
                 guard !queue.isStopped else { break }               // the INSERT failed; its error follows
                 queue.push(try decode(chunk).1, bytes: chunk.memoryBytes)
                 advance(chunk)

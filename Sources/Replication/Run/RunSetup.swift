@@ -83,9 +83,9 @@ public struct RunSetup: Sendable {
         let d = config.defaults
         var options = ClientOptions()
         options.downloadParallelism = d.downloadParallelism
-        // Half the budget for downloads in flight; the other half is the loader's (decoded batches
-        // waiting for DuckDB, or the chunk being loaded).
-        options.memoryBudgetBytes = max(1, d.memoryBudgetBytes / 2)
+        // The downloads' share; the rest is the loader's (decoded batches waiting for DuckDB, or the
+        // chunk being loaded).
+        options.memoryBudgetBytes = MemoryBudgetShare.downloads(d.memoryBudgetBytes)
         options.retry = RetryPolicy(maxAttempts: d.maxRetries + 1)
         return try DatabricksClient(workspace: workspace, options: options, observer: observer, logger: logger)
     }
