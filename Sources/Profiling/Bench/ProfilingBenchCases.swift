@@ -8,11 +8,15 @@ import Foundation
 /// - `recorder: measure (on|off|baseline)` — `Optional<TransferObserver>.measure` around a tiny
 ///   body, with a recorder and with nil, and the body called directly: the cost of profiling
 ///   when on, and (off − baseline) when off.
+/// - `recorder: buffer level` — one ``PhaseRecorder/bufferLevel(_:buffer:)`` per item, into a
+///   session's memory sampler, from two alternating holders (the pipeline reports on every network
+///   read, so a 6M-row copy makes some thousands of these calls).
 /// - `profile: build` / `report: analyze + render` — the analysis on a synthetic run.
 public enum ProfilingBenchCases {
     public static func all(events: Int = 200_000) -> [BenchCase] {
         [record(events: events), recordContended(events: events), measure(events: events, on: true),
-         measure(events: events, on: false), directBaseline(events: events), buildProfile(), renderReport()]
+         measure(events: events, on: false), directBaseline(events: events), bufferLevel(events: events),
+         buildProfile(), renderReport()]
     }
 
     public static func record(events: Int) -> BenchCase {
@@ -49,6 +53,20 @@ public enum ProfilingBenchCases {
             }
             // Keeps `sum` alive so the loop is not optimised away.
             return BenchWork(rows: events, bytes: sum & 1)
+        }
+    }
+
+    public static func bufferLevel(events: Int) -> BenchCase {
+        final class Holder {}
+        return BenchCase("recorder: buffer level", parameters: ["events": String(events)], iterations: 7) {
+            let session = ProfilingSession(memoryInterval: .seconds(60))
+            let observer: any TransferObserver = session.recorder
+            let first = Holder(), second = Holder()
+            let holders = [ObjectIdentifier(first), ObjectIdentifier(second)]
+            withExtendedLifetime((first, second)) {
+                for i in 0..<events { observer.bufferLevel(i & 0xFFFF, buffer: holders[i & 1]) }
+            }
+            return BenchWork(rows: events)
         }
     }
 

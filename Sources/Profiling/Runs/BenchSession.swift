@@ -1,3 +1,4 @@
+import Databricks
 import DuckDB
 import Foundation
 import Logging
@@ -25,9 +26,14 @@ public enum BenchSession {
             var input = CommandLineInput()
             input.source = source
             input.tables = [table]
-            let setup = try RunSetup.resolve(input, requireTarget: false)
-            suite.add(TransferBenchCases.remote(setup: setup, table: table, sizes: sizeList, strategies: strategyList,
-                                                iterations: iterations, logger: logger))
+            do {
+                let setup = try RunSetup.resolve(input, requireTarget: false)
+                suite.add(TransferBenchCases.remote(setup: setup, table: table, sizes: sizeList, strategies: strategyList,
+                                                    iterations: iterations, logger: logger))
+            } catch WorkspaceConfigurationError.missingHost {
+                // No workspace anywhere (flags, environment, ~/.databrickscfg): the local cases still run.
+                progress?("no workspace configured (DATABRICKS_HOST, --host or a profile): running the local cases only")
+            }
         }
         let system = SystemInfo.current(duckdbVersion: Database.libraryVersion)
         return try await suite.run(matching: filter, system: system, progress: progress)
