@@ -82,7 +82,9 @@ let package = Package(
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "InMemoryLogging", package: "swift-log")]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "DuckDB", "Databricks", "DBDuckTesting"]),
-        .testTarget(name: "ProfilingTests", dependencies: ["Profiling", "Databricks"]),
+        .testTarget(name: "ProfilingTests", dependencies: [
+            "Profiling", "Databricks", "Replication", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "CLITests", dependencies: ["DuckDB", "DBDuckTesting"]),
     ],
     swiftLanguageModes: [.v6]

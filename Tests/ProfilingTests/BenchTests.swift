@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import Replication
 import Testing
 @testable import Profiling
 
@@ -73,8 +75,22 @@ import Testing
     @Test func profilingCasesRun() async throws {
         let report = try await BenchSuite(ProfilingBenchCases.all(events: 1000)).run()
         #expect(report.results.map(\.name) == ["recorder: record", "recorder: record, contended", "recorder: measure",
-                                               "recorder: measure", "recorder: measure", "profile: build", "report: analyze + render"])
-        #expect(report.results[0].rows == 1000 && report.results[1].rows == 1000)
+                                               "recorder: measure", "recorder: measure", "recorder: buffer level",
+                                               "profile: build", "report: analyze + render"])
+        #expect(report.results[0].rows == 1000 && report.results[1].rows == 1000 && report.results[5].rows == 1000)
+    }
+
+    @Test func withoutAWorkspaceTheLocalCasesRun() async throws {
+        // A host that resolves nowhere: no flags, and a profile file that does not exist.
+        var source = SourceSettings()
+        source.configFile = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-databrickscfg").path
+        guard ProcessInfo.processInfo.environment["DATABRICKS_HOST"] == nil else { return }   // a workspace is configured here
+        let notes = NotesBox()
+        let report = try await BenchSession.run(source: source, table: "samples.tpch.lineitem", sizes: "1000", strategies: "streaming",
+                                                iterations: 1, filter: "recorder: record [", localOnly: false,
+                                                logger: Logger(label: "test"), progress: { notes.add($0) })
+        #expect(report.results.map(\.name) == ["recorder: record"])
+        #expect(notes.all.contains { $0.contains("running the local cases only") })
     }
 }
 
@@ -108,4 +124,12 @@ import Testing
         #expect(all[0].summary == "transfer [strategy=streaming]: 10.0x the rows, 1.20x the peak RSS (100 B -> 120 B), 1.50x the growth")
         #expect(BenchReport(results: results).table().contains("memory as size grows:\n  transfer [strategy=streaming]: 10.0x"))
     }
+}
+
+final class NotesBox: @unchecked Sendable {
+    // @unchecked Sendable: `lines` is only touched under `lock`.
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func add(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
 }
