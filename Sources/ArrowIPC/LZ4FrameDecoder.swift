@@ -37,25 +37,63 @@ public struct LZ4FrameDecoder {
     /// message, reaches ``StreamDecoder`` whole and is sliced there without another copy.
     /// - Throws: ``ArrowIPCError`` of kind `.decompression` for corrupt input; later calls throw it again.
     public mutating func feed(_ bytes: ByteBuffer) throws(ArrowIPCError) -> ByteBuffer {
+        var completeBytes: Int?                        // readable bytes of carry that end a frame
+        var carry = self.carry
+        self.carry = ByteBuffer()                      // keep `carry` uniquely referenced while writing
+        defer { self.carry = carry }                   // on error too: later calls throw before using it
+        try decompress(bytes, into: &carry, prepare: { buffer, inputCount in
+            // Doubling; large buffers grow with realloc, which the allocator can do in place.
+            if buffer.writableBytes < 64 * 1024 {
+                buffer.reserveCapacity(minimumWritableBytes: max(64 * 1024, buffer.readableBytes, inputCount * 2))
+            }
+        }, frameEnded: { buffer in completeBytes = buffer.readableBytes })
+        if !insideFrame || carry.readableBytes >= partialFrameLimit {
+            defer { carry = ByteBuffer() }             // everything: nothing stays behind
+            return carry
+        }
+        guard let completeBytes, let complete = carry.readSlice(length: completeBytes) else { return ByteBuffer() }
+        return complete                                 // the next frame's first bytes stay; copied once on the next write
+    }
+
+    /// Decompresses `bytes` and returns each frame they completed as a buffer of its own, in order;
+    /// a frame still in progress stays here until a later call completes it.
+    ///
+    /// One buffer per frame means one per IPC message in Databricks' framing, so a record batch
+    /// decoded from it owns its memory and frees it alone. liblz4 writes each block straight into
+    /// the frame's buffer: room for a whole block (4 MiB) is kept free, so frames grow by `realloc`
+    /// a block at a time; the slack is never written (and, mmapped, never resident).
+    /// - Throws: ``ArrowIPCError`` of kind `.decompression` for corrupt input; later calls throw it again.
+    public mutating func frames(_ bytes: ByteBuffer) throws(ArrowIPCError) -> [ByteBuffer] {
+        var done: [ByteBuffer] = []
+        var current = carry
+        carry = ByteBuffer()                           // keep `current` uniquely referenced while writing
+        defer { carry = current }
+        try decompress(bytes, into: &current, prepare: { buffer, _ in
+            if buffer.writableBytes < 4 << 20 { buffer.reserveCapacity(minimumWritableBytes: 4 << 20) }
+        }, frameEnded: { buffer in
+            done.append(buffer)                        // a frame ended: hand it out whole
+            buffer = ByteBuffer()
+        })
+        return done
+    }
+
+    /// The loop both entry points share: `LZ4F_decompress` from `bytes` into `output`'s free space,
+    /// `prepare` making room before each call, `frameEnded` told when a frame completes.
+    private mutating func decompress(_ bytes: ByteBuffer, into output: inout ByteBuffer,
+                                     prepare: (inout ByteBuffer, Int) -> Void,
+                                     frameEnded: (inout ByteBuffer) -> Void) throws(ArrowIPCError) {
         if let failure { throw failure }
         guard let dctx = context.raw else {
             throw ArrowIPCError(.decompression, "could not create an LZ4 decompression context")
         }
-        let step = 64 * 1024
         var error: ArrowIPCError?
-        var completeBytes: Int?                        // readable bytes of carry that end a frame
-        var carry = self.carry
-        self.carry = ByteBuffer()                      // keep `carry` uniquely referenced while writing
         bytes.withUnsafeReadableBytes { input in
             var offset = 0
             while true {
-                if carry.writableBytes < step {
-                    // Doubling; large buffers grow with realloc, which the allocator can do in place.
-                    carry.reserveCapacity(minimumWritableBytes: max(step, carry.readableBytes, input.count * 2))
-                }
+                prepare(&output, input.count)
                 var srcSize = input.count - offset
                 var produced = 0, code = 0, room = 0
-                carry.writeWithUnsafeMutableBytes(minimumWritableBytes: 0) { out -> Int in
+                output.writeWithUnsafeMutableBytes(minimumWritableBytes: 0) { out -> Int in
                     room = out.count
                     var dstSize = out.count
                     // `input.baseAddress` is nil only when the input is empty; LZ4F accepts (NULL, 0).
@@ -70,80 +108,17 @@ public struct LZ4FrameDecoder {
                     return
                 }
                 offset += srcSize
-                if srcSize > 0 || produced > 0 {
-                    insideFrame = code != 0
-                    if code == 0 { completeBytes = carry.readableBytes }
-                }
-                // Done when all input is consumed and liblz4 had room to spare (nothing left buffered).
-                if offset >= input.count && produced < room { break }
-                if srcSize == 0 && produced == 0 { break }
-            }
-            consumed += offset
-        }
-        if let error { failure = error; throw error }
-        if !insideFrame || carry.readableBytes >= partialFrameLimit {
-            return carry                                // everything, self.carry stays empty
-        }
-        guard let completeBytes, let complete = carry.readSlice(length: completeBytes) else {
-            self.carry = carry
-            return ByteBuffer()
-        }
-        self.carry = carry                              // the next frame's first bytes; copied once on the next write
-        return complete
-    }
-
-    /// Decompresses `bytes` and returns each frame they completed as a buffer of its own, in order;
-    /// a frame still in progress stays here until a later call completes it.
-    ///
-    /// One buffer per frame means one per IPC message in Databricks' framing, so a record batch
-    /// decoded from it owns its memory and frees it alone. liblz4 writes each block straight into
-    /// the frame's buffer: room for a whole block (4 MiB) is kept free, so frames grow by `realloc`
-    /// a block at a time; the slack is never written (and, mmapped, never resident).
-    /// - Throws: ``ArrowIPCError`` of kind `.decompression` for corrupt input; later calls throw it again.
-    public mutating func frames(_ bytes: ByteBuffer) throws(ArrowIPCError) -> [ByteBuffer] {
-        if let failure { throw failure }
-        guard let dctx = context.raw else {
-            throw ArrowIPCError(.decompression, "could not create an LZ4 decompression context")
-        }
-        let blockRoom = 4 << 20
-        var error: ArrowIPCError?
-        var done: [ByteBuffer] = []
-        var current = carry
-        carry = ByteBuffer()                           // keep `current` uniquely referenced while writing
-        bytes.withUnsafeReadableBytes { input in
-            var offset = 0
-            while true {
-                if current.writableBytes < blockRoom { current.reserveCapacity(minimumWritableBytes: blockRoom) }
-                var srcSize = input.count - offset
-                var produced = 0, code = 0, room = 0
-                current.writeWithUnsafeMutableBytes(minimumWritableBytes: 0) { out -> Int in
-                    room = out.count
-                    var dstSize = out.count
-                    let src = input.baseAddress.map { $0 + offset }
-                    code = LZ4F_decompress(dctx, out.baseAddress, &dstSize, src, &srcSize, nil)
-                    produced = LZ4F_isError(code) != 0 ? 0 : dstSize
-                    return produced
-                }
-                if LZ4F_isError(code) != 0 {
-                    let name = LZ4F_getErrorName(code).map { String(cString: $0) } ?? "unknown error"
-                    error = ArrowIPCError(.decompression, "LZ4 frame: \(name)", offset: consumed + offset)
-                    return
-                }
-                offset += srcSize
                 let progressed = srcSize > 0 || produced > 0
                 if progressed { insideFrame = code != 0 }
-                if progressed && code == 0 {                 // a frame ended: hand it out whole
-                    done.append(current)
-                    current = ByteBuffer()
-                }
+                if progressed && code == 0 { frameEnded(&output) }
+                // Done when all input is consumed and nothing can be pending in liblz4: it had room
+                // to spare, or the frame ended.
                 if offset >= input.count && (produced < room || code == 0) { break }
                 if !progressed { break }
             }
             consumed += offset
         }
-        if current.readableBytes > 0 || insideFrame { carry = current }
         if let error { failure = error; throw error }
-        return done
     }
 
     /// Throws when the input ended inside a frame.
