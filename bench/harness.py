@@ -535,6 +535,38 @@ def run_one(plan: Plan, ctx: Context, emu: Emulator, exp_full: dict, exp_sample:
     return rec
 
 
+def repeat_short_runs(chosen: list, runs: list[dict], ctx: Context, emu: Emulator, exp_full: dict, exp_sample: dict,
+                      logs: str, timeout: float) -> None:
+    """Runs that took under BENCH_REPEAT_UNDER seconds (default 30) run BENCH_REPEATS times in all
+    (default 3), in rotation (every such run once, then again), and the fastest successful attempt
+    is the result: on a shared machine the least disturbed attempt is the closest to what the code
+    costs, and rotation gives every run the same chances. Every attempt's seconds are kept, and
+    peak RSS is the highest of the attempts (memory is not given the same benefit of the doubt)."""
+    repeats = env_int("BENCH_REPEATS", 3)
+    under = env_float("BENCH_REPEAT_UNDER", 30.0)
+    short = [i for i, r in enumerate(runs) if r.get("status") == "ok" and (r.get("seconds") or 1e9) < under]
+    for i in short:
+        runs[i]["attempts_seconds"] = [runs[i]["seconds"]]
+        runs[i]["attempts_peak_rss_bytes"] = [runs[i]["peak_rss_bytes"]]
+    for attempt in range(2, repeats + 1):
+        for i in short:
+            log(f"{chosen[i].name}: attempt {attempt} of {repeats}")
+            again = run_one(chosen[i], ctx, emu, exp_full, exp_sample, logs, timeout)
+            seconds = runs[i]["attempts_seconds"] + [again.get("seconds")]
+            rss = runs[i]["attempts_peak_rss_bytes"] + [again.get("peak_rss_bytes") or 0]
+            failed = runs[i].get("failed_attempts", [])
+            if again.get("status") == "ok" and again["seconds"] < runs[i]["seconds"]:
+                runs[i] = again
+            elif again.get("status") != "ok":
+                failed = failed + [again.get("reason") or again.get("status")]
+            if failed:
+                runs[i]["failed_attempts"] = failed
+            runs[i]["attempts_seconds"] = seconds
+            runs[i]["attempts_peak_rss_bytes"] = rss
+            runs[i]["peak_rss_bytes"] = max(rss)
+            runs[i]["best_of"] = len(seconds)
+
+
 # MARK: summary
 
 
@@ -701,6 +733,9 @@ def markdown(doc: dict) -> str:
         else:
             check = r.get("status", "?")
         notes = r.get("note", "")
+        if r.get("best_of", 1) > 1:
+            tried = ", ".join(f"{s:.2f}" for s in r["attempts_seconds"] if s is not None)
+            notes = (notes + "; " if notes else "") + f"fastest of {r['best_of']} ({tried} s); peak RSS the highest"
         if r.get("status") in ("failed", "timeout", "unavailable"):
             notes = (notes + "; " if notes else "") + r.get("reason", "")[:300]
         lines.append(f"| {r['name']} | {fmt_num(r.get('rows'))} | {fmt_num(r.get('seconds'), '.2f')} | "
@@ -791,9 +826,10 @@ def main() -> int:
     try:
         log(f"emulator at {emu.info['host']} (storage {emu.info['storage']})")
         warm_up(emu, ctx, logs)
-        for plan in plans(ctx):
-            if plan.name in selected:
-                runs.append(run_one(plan, ctx, emu, exp_full, exp_sample, logs, timeout))
+        chosen = [plan for plan in plans(ctx) if plan.name in selected]
+        for plan in chosen:
+            runs.append(run_one(plan, ctx, emu, exp_full, exp_sample, logs, timeout))
+        repeat_short_runs(chosen, runs, ctx, emu, exp_full, exp_sample, logs, timeout)
     finally:
         emu.stop()
         shutil.rmtree(work, ignore_errors=True)
