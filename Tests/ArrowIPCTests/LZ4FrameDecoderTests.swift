@@ -42,6 +42,24 @@ import Testing
         #expect(throws: ArrowIPCError.self) { try cut.finish() }
     }
 
+    @Test func checksumsAreVerifiedUnlessTurnedOff() throws {
+        // Frames of this fixture carry a content checksum (FLG 0x6c), except the last (0x68); the
+        // second to last ends at byte 413,005 with its checksum: flip one bit of it.
+        var bytes = try Fixtures.bytes("primitives-databricks.arrows.lz4")
+        let checksumByte = 413_004
+        #expect(bytes.readableBytes == 413_036)
+        bytes.setInteger(bytes.getInteger(at: checksumByte, as: UInt8.self)! ^ 0x01, at: checksumByte)
+        var verifying = LZ4FrameDecoder()
+        #expect(verifying.verifiesChecksums)
+        let error = #expect(throws: ArrowIPCError.self) { _ = try verifying.frames(bytes) }
+        #expect(error?.kind == .decompression)
+        var trusting = LZ4FrameDecoder(verifyChecksums: false)
+        let frames = try trusting.frames(bytes)
+        try trusting.finish()
+        let plain = try LZ4FrameDecoder.decompressAll(try Fixtures.bytes("primitives-databricks.arrows.lz4"))
+        #expect(frames.flatMap(\.array) == plain.array)
+    }
+
     @Test func finishThrowsWhenCutInsideAFrame() throws {
         let bytes = try Fixtures.bytes("lz4-frames.bin")
         var decoder = LZ4FrameDecoder()
