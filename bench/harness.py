@@ -233,8 +233,10 @@ class Emulator:
 
     def __init__(self, data: str, log_path: str):
         self.log_file = open(log_path, "wb")
+        # BENCH_TLS=1: HTTPS with a generated CA, as Databricks serves its API and presigned links.
+        tls = ["--tls"] if os.environ.get("BENCH_TLS") == "1" else []
         self.proc = subprocess.Popen(
-            [VENV_PY, "-m", "emulator", "serve", "--data", data, "--port", "0", "--storage-port", "0"],
+            [VENV_PY, "-m", "emulator", "serve", "--data", data, "--port", "0", "--storage-port", "0", *tls],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=self.log_file, start_new_session=True)
         line: list[bytes] = []
         reader = threading.Thread(target=lambda: line.append(self.proc.stdout.readline()), daemon=True)
@@ -253,6 +255,11 @@ class Emulator:
         for k in ("DATABRICKS_CONFIG_PROFILE", "DATABRICKS_CLIENT_ID", "DATABRICKS_CLIENT_SECRET",
                   "DATABRICKS_AUTH_TYPE", "DATABRICKS_CONFIG_FILE"):
             e.pop(k, None)
+        if self.info.get("ca_file"):
+            # requests (SDK, peers), httpx and OpenSSL's default paths (http.client) trust the CA;
+            # the connector and dbduck are given it explicitly.
+            e.update(REQUESTS_CA_BUNDLE=self.info["ca_file"], SSL_CERT_FILE=self.info["ca_file"],
+                     BENCH_CA_FILE=self.info["ca_file"])
         return e
 
     def cpu_seconds(self) -> Optional[float]:
@@ -302,6 +309,7 @@ class Context:
     chunk_size: int
     venv_python: dict = field(default_factory=dict)
     venv_errors: dict = field(default_factory=dict)
+    ca_file: Optional[str] = None      # the emulator's CA when it serves HTTPS (BENCH_TLS=1)
 
 
 SNAPSHOT: dict = {}
@@ -339,9 +347,11 @@ def dbduck_plan(name: str, strategy: str, ctx: Context) -> Plan:
         with open(cfg, "w") as f:
             f.write(f"target: {{ path: {json.dumps(out)} }}\n"
                     f"tables:\n  - name: {TABLE}\n    where: {json.dumps(ctx.basic_where)}\n    strategy: basic\n")
-        return Plan(name, [DBDUCK_CMD, "replicate", "--config", cfg, "--json"], out, where=ctx.basic_where,
+        tls = ["--ca-file", ctx.ca_file] if ctx.ca_file else []
+        return Plan(name, [DBDUCK_CMD, "replicate", "--config", cfg, "--json", *tls], out, where=ctx.basic_where,
                     note="sample (config `where:`)", dbduck=True)
-    return Plan(name, [DBDUCK_CMD, "replicate", TABLE, "--to", out, "--strategy", strategy, "--json"], out,
+    tls = ["--ca-file", ctx.ca_file] if ctx.ca_file else []
+    return Plan(name, [DBDUCK_CMD, "replicate", TABLE, "--to", out, "--strategy", strategy, "--json", *tls], out,
                 dbduck=True)
 
 
@@ -825,6 +835,7 @@ def main() -> int:
     emu = Emulator(os.path.join(d, "workspace"), os.path.join(logs, "emulator.err"))
     try:
         log(f"emulator at {emu.info['host']} (storage {emu.info['storage']})")
+        ctx.ca_file = emu.info.get("ca_file")
         warm_up(emu, ctx, logs)
         chosen = [plan for plan in plans(ctx) if plan.name in selected]
         for plan in chosen:
@@ -843,6 +854,7 @@ def main() -> int:
                         ctx.chunk_size)
         emu = Emulator(os.path.join(ds, "workspace"), os.path.join(logs, f"emulator-{scale_tag(s)}.err"))
         try:
+            ctx_s.ca_file = emu.info.get("ca_file")
             warm_up(emu, ctx_s, logs)
             plan = dbduck_plan("dbduck-streaming", "streaming", ctx_s)
             rec = run_one(plan, ctx_s, emu, exp_s, exp_s, logs, timeout)

@@ -9,6 +9,8 @@ connector's fastest documented route into DuckDB; it holds the whole result in m
 
 from __future__ import annotations
 
+import os
+
 from databricks import sql
 
 from _common import Clock, Workspace, open_target, parse_args, query, report
@@ -22,7 +24,8 @@ def connect(ws: Workspace, parallelism: int):
     return sql.connect(server_hostname=f"{scheme}://{host}", port=int(port or (443 if scheme == "https" else 80)),
                        http_path=f"/sql/1.0/warehouses/{ws.warehouse_id}", access_token=ws.token,
                        use_sea=True, use_cloud_fetch=True, max_download_threads=parallelism,
-                       enable_telemetry=False)
+                       enable_telemetry=False,
+                       **({"_tls_trusted_ca_file": os.environ["BENCH_CA_FILE"]} if os.environ.get("BENCH_CA_FILE") else {}))
 
 
 def main() -> None:
