@@ -24,16 +24,10 @@ enum ArrowRowCounter {
             guard let counted = try? walk(piece, messages: &messages) else { break }
             rows += counted.rows
             if counted.sawEndOfStream || i == pieces.count - 1 {
-                return i == pieces.count - 1 ? (rows, counted.sawEndOfStream) : try count(joined(pieces))
+                return i == pieces.count - 1 ? (rows, counted.sawEndOfStream) : try count(pieces.joined)
             }
         }
-        return try count(joined(pieces))   // messages straddle pieces, or the stream is corrupt: the joined walk says where
-    }
-
-    private static func joined(_ pieces: [ByteBuffer]) -> ByteBuffer {
-        var all = ByteBuffer()
-        for var piece in pieces { all.writeBuffer(&piece) }
-        return all
+        return try count(pieces.joined)   // messages straddle pieces, or the stream is corrupt: the joined walk says where
     }
 
     /// Walks whole messages of `stream`; `messages` counts across pieces (the first must be the schema).

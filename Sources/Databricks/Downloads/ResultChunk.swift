@@ -43,11 +43,7 @@ public struct ResultChunk: Sendable {
     /// callers that want the bytes themselves rather than decoded batches.
     public var arrowStreamBytes: ByteBuffer? {
         guard case .arrow(let pieces) = payload else { return nil }
-        if pieces.count == 1 { return pieces[0] }
-        var joined = ByteBuffer()
-        joined.reserveCapacity(pieces.reduce(0) { $0 + $1.readableBytes })
-        for var piece in pieces { joined.writeBuffer(&piece) }
-        return joined
+        return pieces.joined
     }
 
     static func estimateJSONBytes(_ rows: [[String?]]) -> Int {
@@ -57,5 +53,16 @@ public struct ResultChunk: Sendable {
             for cell in row { total += cell?.utf8.count ?? 0 }
         }
         return total
+    }
+}
+
+extension [ByteBuffer] {
+    /// The pieces as one buffer: the piece itself when there is one, else a copy of them all.
+    var joined: ByteBuffer {
+        if count == 1 { return self[0] }
+        var all = ByteBuffer()
+        all.reserveCapacity(reduce(0) { $0 + $1.readableBytes })
+        for var piece in self { all.writeBuffer(&piece) }
+        return all
     }
 }

@@ -177,12 +177,7 @@ struct StatementChunkFetcher: ChunkFetching {
 
         var bytes: Int { pieces.reduce(0) { $0 + $1.readableBytes } }
         /// The body as one buffer (JSON and CSV are parsed whole).
-        var joined: ByteBuffer {
-            if pieces.count == 1 { return pieces[0] }
-            var all = ByteBuffer()
-            for var piece in pieces { all.writeBuffer(&piece) }
-            return all
-        }
+        var joined: ByteBuffer { pieces.joined }
     }
 
     /// Wraps pipeline preemption so the retry loop does not mistake it for a transport error.
