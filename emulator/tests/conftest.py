@@ -130,6 +130,14 @@ def emu(data_dir):
 
 
 @pytest.fixture(autouse=True)
+def _no_ambient_workspace(monkeypatch):
+    """The Databricks clients under test read DATABRICKS_* from the environment: a developer's own
+    workspace settings must not leak into them (the SDK then sees two auth methods at once)."""
+    for name in [k for k in os.environ if k.startswith("DATABRICKS_")]:
+        monkeypatch.delenv(name)
+
+
+@pytest.fixture(autouse=True)
 def _reset_faults(request):
     yield
     if "emu" in request.fixturenames:
