@@ -67,6 +67,15 @@ import Testing
         #expect(try setting(TargetSettings(preserveOrder: true)) == "true")
     }
 
+    @Test func memoryBudgetIsSharedWithoutOvershoot() {
+        for budget in [1, 7, 64 << 20, 256 << 20] {
+            #expect(MemoryBudgetShare.downloads(budget) + MemoryBudgetShare.scanQueue(budget) <= max(2, budget))
+            #expect(MemoryBudgetShare.downloads(budget) >= MemoryBudgetShare.scanQueue(budget))
+        }
+        #expect(MemoryBudgetShare.scanQueue(64 << 20) == 16 << 20)
+        #expect(MemoryBudgetShare.downloads(64 << 20) == 48 << 20)
+    }
+
     @Test func wrongTypeSaysWhatToWrite() {
         let error = #expect(throws: ConfigError.self) {
             try ConfigLoader.parse("defaults:\n  chunk_size: 10k\ntables: [a.b.c]\n", file: "replication.yaml")
