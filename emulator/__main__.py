@@ -20,6 +20,7 @@ def _serve(a: argparse.Namespace) -> int:
     from .faults import Faults, FaultSpecError
     from .server import App, start_servers
     from .sqlengine import Engine
+    from .resultcache import ResultCache
     from .statements import StatementStore
     from .uc import UnityCatalog
 
@@ -39,8 +40,10 @@ def _serve(a: argparse.Namespace) -> int:
         tls_ctx, ca_file = make_context(os.path.join(work, "tls"))
     catalog = Catalog(a.data)
     engine = Engine(catalog, a.session_tz, threads=a.threads, memory_limit=a.memory_limit)
+    cache = ResultCache(os.path.join(work, "results", "cache"), a.result_cache_mb * 1024 * 1024,
+                        enabled=a.result_cache_mb > 0)
     store = StatementStore(engine, faults, os.path.join(work, "results"), a.chunk_rows, a.exec_delay,
-                           a.result_ttl, a.session_tz)
+                           a.result_ttl, a.session_tz, cache)
     token = a.token or ("dapi" + secrets.token_hex(16))
     client_secret = a.client_secret or ("dose" + secrets.token_hex(16))
     auth = Auth(token, a.client_id, client_secret, a.oauth_ttl)
@@ -109,6 +112,8 @@ def main(argv=None) -> int:
                    help="rows per result chunk; a comma list (e.g. 700,1300) is used in turn so sizes vary")
     s.add_argument("--link-ttl", type=float, default=900, help="external link lifetime, seconds")
     s.add_argument("--exec-delay", type=float, default=0.0, help="seconds each statement stays RUNNING first")
+    s.add_argument("--result-cache-mb", type=int, default=4096,
+                   help="query result cache size in MiB, as Databricks SQL's use_cached_result (0 = off)")
     s.add_argument("--result-ttl", type=float, default=3600, help="seconds results stay available")
     s.add_argument("--first-links", type=int, default=2, help="external links in the first response")
     s.add_argument("--hybrid-inline-bytes", type=int, default=5 * 1024 * 1024,

@@ -434,6 +434,7 @@ class ApiHandler(_Base):
             return self._json(200, self._statement_json(st), kind="status")
         if len(parts) == 1 and method == "DELETE":
             app.store.close(st)
+            app.links.revoke(st.id)
             return self._json(200, {}, kind="statement")
         if len(parts) == 2 and parts[1] == "cancel" and method == "POST":
             app.store.cancel(st)
@@ -557,6 +558,7 @@ class LinkSigner:
         self.key = secrets.token_bytes(32)
         self._lock = threading.Lock()
         self.links: dict[str, tuple] = {}
+        self.by_statement: dict[str, list[str]] = {}   # statement id -> nonces of its links
         self.bucket = "dbduck-emulator-" + secrets.token_hex(4)
 
     def issue(self, sid: str, idx: int, path: str, now: float, ttl: float, real_deadline: float,
@@ -568,11 +570,19 @@ class LinkSigner:
         sig = hmac.new(self.key, f"{key}\n{date}\n{expires}".encode(), hashlib.sha256).hexdigest()
         with self._lock:
             self.links[nonce] = (path, real_deadline, headers)
+            self.by_statement.setdefault(sid, []).append(nonce)
         q = urllib.parse.urlencode({"X-Amz-Algorithm": "AWS4-HMAC-SHA256", "X-Amz-Date": date,
                                     "X-Amz-Expires": str(expires), "X-Amz-SignedHeaders": "host",
                                     "X-Amz-Credential": "EMULATOR/us-west-2/s3/aws4_request",
                                     "X-Amz-Signature": sig})
         return f"{self.base}/{self.bucket}/{key}?{q}"
+
+    def revoke(self, sid: str):
+        """A closed statement's links stop working, even where its result files live on in the
+        result cache for other statements."""
+        with self._lock:
+            for nonce in self.by_statement.pop(sid, []):
+                self.links.pop(nonce, None)
 
     def check(self, path: str, query: dict) -> tuple[Optional[tuple], Optional[tuple[int, str, str]]]:
         """-> ((file, deadline, headers), None) or (None, (status, code, message))."""
@@ -732,7 +742,7 @@ class App:
         with self.lock:
             return {"statements": len(sts), "statements_by_state": by_state, "downloads": self.downloads,
                     "download_bytes": self.download_bytes, "oauth_tokens_issued": self.auth.issued_count(),
-                    "sessions": len(self.sessions)}
+                    "sessions": len(self.sessions), "result_cache": self.store.cache.stats()}
 
 
 def start_servers(app: App, host: str, port: int, storage_port: int, tls: Optional[ssl.SSLContext]):

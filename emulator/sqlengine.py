@@ -31,6 +31,15 @@ from .ddltypes import parse_type, DDLTypeError
 from deltalake import DeltaTable, write_deltalake
 
 
+# Spark SQL functions whose value changes from run to run; a query calling one is never cached
+# (the result cache, resultcache.py).
+NON_DETERMINISTIC = frozenset({
+    "RAND", "RANDN", "RANDOM", "UUID", "SHUFFLE", "NOW", "CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME",
+    "CURDATE", "LOCALTIMESTAMP", "UNIX_TIMESTAMP", "CURRENT_TIMEZONE", "MONOTONICALLY_INCREASING_ID",
+    "SPARK_PARTITION_ID", "INPUT_FILE_NAME", "CURRENT_USER", "SESSION_USER", "USER", "TRY_REFLECT", "REFLECT",
+})
+
+
 class SQLError(Exception):
     """A statement failed the way Databricks reports it: status.error + sql_state."""
 
@@ -65,6 +74,8 @@ class QueryResult:
     hugeint_columns: frozenset = frozenset()
     not_null: frozenset = frozenset()
     close: Callable[[], None] = lambda: None
+    # (location, table id, version) of every table scanned, when the result may be cached; else None
+    reads: Optional[tuple] = None
 
     @property
     def is_ddl(self) -> bool:
@@ -205,6 +216,8 @@ class Engine:
         qr = ctx.stream(text, register_interrupt)
         if len(ctx.registered) == 1 and not qr.is_ddl:
             qr.not_null = _not_null_columns(toks, ctx.registered[0])
+        if ctx.cacheable and not any(t.kind == "word" and t.value in NON_DETERMINISTIC for t in toks):
+            qr.reads = tuple(ctx.reads)
         return qr
 
     def query_arrow(self, toks: list[L.Tok], ctx: "_Ctx") -> pa.Table:
@@ -738,6 +751,8 @@ class _Ctx:
         self.variant_names: set[str] = set()
         self.streaming = False
         self.registered: list[pa.Schema] = []
+        self.reads: list[tuple] = []   # Delta tables scanned, for the result cache's key
+        self.cacheable = True          # False once the query reads something that is not a pinned Delta table
 
     def close_unused(self):
         if not self.streaming:
@@ -790,6 +805,7 @@ class _Ctx:
         if t.kind == "word" and t.value in _CLAUSE_WORDS and t.value not in ("VERSION", "TIMESTAMP"):
             raise _syntax(t.text)
         if t.kind == "word" and t.value == "TABLE_CHANGES" and i + 1 < len(toks) and toks[i + 1].is_punct("("):
+            self.cacheable = False
             j = L.matching_paren(toks, i + 1)
             args = L.split_top(toks[i + 2:j])
             out.append(L.Tok("raw", self._table_changes(args), "", t.pos))
@@ -803,6 +819,7 @@ class _Ctx:
             return i
         if len(parts) >= 2 and parts[-2].lower() == "information_schema":
             cat = parts[0] if len(parts) == 3 else self.session.catalog
+            self.cacheable = False
             out.append(L.Tok("raw", self._information_schema(cat, parts[-1].lower()), "", t.pos))
             return self._alias(toks, j, out, parts[-1])
         version = None
@@ -923,6 +940,7 @@ class _Ctx:
         self.n += 1
         schema = cat.arrow_schema(dt)
         self.registered.append(schema)
+        self.reads.append((dt.table_uri, dt.metadata().id, dt.version()))
         for f in schema:
             if T.is_variant_field(f):
                 self.variant_names.add(f.name)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from .faults import Faults
+from .resultcache import ResultCache, disabled_by
 from .results import ResultSet, write_result
 from .sqlengine import Canceled, Engine, Session, SQLError
 
@@ -57,8 +58,9 @@ class StatementStore:
     """All statements of one emulator run."""
 
     def __init__(self, engine: Engine, faults: Faults, results_root: str, chunk_rows: int, exec_delay: float,
-                 result_ttl: float, tz: str):
+                 result_ttl: float, tz: str, cache: Optional[ResultCache] = None):
         self.engine = engine
+        self.cache = cache or ResultCache(os.path.join(results_root, "cache"), 0, enabled=False)
         self.faults = faults
         self.root = results_root
         self.chunk_rows = chunk_rows
@@ -121,9 +123,7 @@ class StatementStore:
                 if st.cancel.is_set():
                     qr.close()
                     raise Canceled()
-                rs = write_result(qr, st.result_dir, st.format, st.compression, self.chunk_rows, st.row_limit,
-                                  st.byte_limit, self.tz, st.nested_json, st.cancel,
-                                  inline=(st.disposition == "INLINE"))
+                rs = self._result(st, qr)
             with st.lock:
                 if st.state in TERMINAL:
                     return
@@ -144,6 +144,37 @@ class StatementStore:
             else:
                 self._finish(st, "FAILED", {"error_code": "INTERNAL_ERROR",
                                             "message": f"[INTERNAL_ERROR] {type(e).__name__}: {e}"}, "XX000")
+
+    def _result(self, st: Statement, qr) -> ResultSet:
+        """The cached result of an identical earlier query on the same table versions, or the
+        result written now (into the cache when the query may be cached)."""
+        key = None
+        if qr.reads is not None and self.cache.enabled and not disabled_by(st.session.confs):
+            shape = (st.disposition, st.format, st.compression, st.row_limit, st.byte_limit, st.nested_json,
+                     tuple(self.chunk_rows) if isinstance(self.chunk_rows, (list, tuple)) else self.chunk_rows,
+                     self.tz)
+            key = ResultCache.key(st.sql, st.params, st.session.catalog, st.session.schema, st.session.confs,
+                                  shape, qr.reads)
+            cached = self.cache.lookup(key)
+            if cached is not None:
+                qr.close()
+                return cached
+        out_dir = self.cache.new_directory() if key is not None else st.result_dir
+        try:
+            rs = write_result(qr, out_dir, st.format, st.compression, self.chunk_rows, st.row_limit, st.byte_limit,
+                              self.tz, st.nested_json, st.cancel, inline=(st.disposition == "INLINE"))
+        except BaseException:
+            if key is not None:
+                shutil.rmtree(out_dir, ignore_errors=True)
+            raise
+        if key is not None:
+            self.cache.put(key, rs, out_dir, in_use=self._serves)
+        return rs
+
+    def _serves(self, rs: ResultSet) -> bool:
+        """Whether a statement still hands out links to `rs`."""
+        with self._lock:
+            return any(st.result is rs and st.state == "SUCCEEDED" for st in self.statements.values())
 
     def _finish(self, st: Statement, state: str, error: Optional[dict] = None, sql_state: Optional[str] = None):
         with st.lock:
