@@ -1,5 +1,6 @@
 internal import CLZ4
 public import NIOCore
+import Synchronization
 
 /// Decompresses Databricks' LZ4 framing: a body made of concatenated, independent LZ4 frames
 /// (one per IPC message), fed in pieces as a download progresses.
@@ -69,7 +70,8 @@ public struct LZ4FrameDecoder {
     /// One buffer per frame means one per IPC message in Databricks' framing, so a record batch
     /// decoded from it owns its memory and frees it alone. liblz4 writes each block straight into
     /// the frame's buffer: room for a whole block (4 MiB) is kept free, so frames grow by `realloc`
-    /// a block at a time; the slack is never written (and, mmapped, never resident).
+    /// a block at a time; the slack is never written (and, mmapped, never resident). Frame buffers
+    /// come from ``FrameBufferPool``, which recycles freed ones.
     /// - Throws: ``ArrowIPCError`` of kind `.decompression` for corrupt input; later calls throw it again.
     public mutating func frames(_ bytes: ByteBuffer) throws(ArrowIPCError) -> [ByteBuffer] {
         var done: [ByteBuffer] = []
@@ -77,7 +79,11 @@ public struct LZ4FrameDecoder {
         carry = ByteBuffer()                           // keep `current` uniquely referenced while writing
         defer { carry = current }
         try decompress(bytes, into: &current, prepare: { buffer, _ in
-            if buffer.writableBytes < 4 << 20 { buffer.reserveCapacity(minimumWritableBytes: 4 << 20) }
+            if buffer.capacity == 0 {
+                buffer = FrameBufferPool.allocator.buffer(capacity: 4 << 20)   // a recycled frame when one is free
+            } else if buffer.writableBytes < 4 << 20 {
+                buffer.reserveCapacity(minimumWritableBytes: 4 << 20)
+            }
         }, frameEnded: { buffer in
             done.append(buffer)                        // a frame ended: hand it out whole
             buffer = ByteBuffer()
@@ -148,15 +154,37 @@ public struct LZ4FrameDecoder {
     }
 }
 
-/// Owns one `LZ4F_dctx`, freed exactly once in `deinit`.
+/// Owns one `LZ4F_dctx` until `deinit`, which hands it back for the next decoder.
+///
+/// A context keeps its input buffer (up to a block, 4 MiB) once allocated; creating one per
+/// downloaded chunk meant a fresh mapping, filled a page at a time, for every chunk. Up to
+/// `maximumIdle` idle contexts are kept, reset, for reuse.
 final class LZ4DecompressionContext {
     let raw: OpaquePointer?
 
+    private static let maximumIdle = 8
+    /// Idle contexts, as addresses (plain integers keep the lock's state Sendable).
+    private static let idle = Mutex<[UInt]>([])
+
     init() {
+        if let address = Self.idle.withLock({ $0.popLast() }) {
+            raw = OpaquePointer(bitPattern: address)
+            return
+        }
         var dctx: OpaquePointer?
         let code = LZ4F_createDecompressionContext(&dctx, UInt32(LZ4F_VERSION))
         raw = LZ4F_isError(code) != 0 ? nil : dctx
     }
 
-    deinit { if let raw { LZ4F_freeDecompressionContext(raw) } }
+    deinit {
+        guard let raw else { return }
+        LZ4F_resetDecompressionContext(raw)     // also clears an error state: the next frame starts clean
+        let address = UInt(bitPattern: raw)
+        let kept = Self.idle.withLock { list -> Bool in
+            guard list.count < Self.maximumIdle else { return false }
+            list.append(address)
+            return true
+        }
+        if !kept { LZ4F_freeDecompressionContext(raw) }
+    }
 }
