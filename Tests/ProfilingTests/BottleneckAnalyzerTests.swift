@@ -86,6 +86,24 @@ import Testing
         #expect(top.change == SettingChange(key: "target.threads", from: "2", to: "8"))
     }
 
+    @Test func loadBoundUnderASmallMemoryLimitRecommendsRaisingIt() throws {
+        let run = SyntheticRun(parallelism: 8, downloadSeconds: 0.2, loadSeconds: 0.5)
+        let settings = RunSettings(strategy: "streaming", chunkSize: 100_000, downloadParallelism: 8, threads: 8,
+                                   targetMemoryLimitBytes: 100 << 20)
+        let found = analyze(run, settings)
+        let top = try #require(found.first)
+        #expect(top.kind == .load)
+        #expect(top.change == SettingChange(key: "target.memory_limit", from: "100MB", to: "200MB"))
+        let recommendation = Recommendation(settings: settings, comparison: nil, bottlenecks: found)
+        #expect(recommendation.dbduckYAML().contains("memory_limit: 200MB   # changed"))
+        // Not where memory is short, nor once the limit is generous.
+        let small = SystemInfo(cores: 8, memoryBytes: 1 << 30, operatingSystem: "test")
+        #expect(analyze(run, settings, system: small).first?.change == nil)
+        var generous = settings
+        generous.targetMemoryLimitBytes = 1 << 30
+        #expect(analyze(run, generous).first?.change == nil)
+    }
+
     @Test func basicLoadRecommendsStreaming() throws {
         let run = SyntheticRun(parallelism: 2, downloadSeconds: 0.05, loadSeconds: 2.0)
         let top = try #require(analyze(run, RunSettings(strategy: "basic", chunkSize: 1_000, downloadParallelism: 2)).first)

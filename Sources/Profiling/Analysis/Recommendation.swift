@@ -65,6 +65,7 @@ public struct Recommendation: Sendable, Codable, Hashable {
         case "defaults.memory_budget": guard let v = Self.parseSize(change.to) else { return false }; memoryBudgetBytes = v
         case "defaults.compression": compression = change.to
         case "target.threads": guard let v = Int(change.to) else { return false }; threads = v
+        case "target.memory_limit": guard let v = Self.parseSize(change.to) else { return false }; memoryLimitBytes = v
         default: return false
         }
         return true

@@ -12,8 +12,10 @@ public struct RunSettings: Sendable, Codable, Hashable {
     public var memoryBudgetBytes: Int?
     /// DuckDB's `threads`.
     public var threads: Int?
-    /// DuckDB's `memory_limit`, in bytes.
+    /// The memory the process may use, in bytes (nil: the machine's).
     public var memoryLimitBytes: Int?
+    /// DuckDB's `memory_limit` on the target (`target.memory_limit` or dbduck's 100MB), in bytes.
+    public var targetMemoryLimitBytes: Int?
     public var parallelTables: Int?
     /// Result format on the wire: arrow_stream | json_array | csv.
     public var format: String?
@@ -22,9 +24,10 @@ public struct RunSettings: Sendable, Codable, Hashable {
 
     public init(strategy: String, chunkSize: Int, downloadParallelism: Int, memoryBudgetBytes: Int? = nil,
                 threads: Int? = nil, memoryLimitBytes: Int? = nil, parallelTables: Int? = nil,
-                format: String? = nil, compression: String? = nil) {
+                format: String? = nil, compression: String? = nil, targetMemoryLimitBytes: Int? = nil) {
         self.strategy = strategy; self.chunkSize = chunkSize; self.downloadParallelism = downloadParallelism
         self.memoryBudgetBytes = memoryBudgetBytes; self.threads = threads; self.memoryLimitBytes = memoryLimitBytes
         self.parallelTables = parallelTables; self.format = format; self.compression = compression
+        self.targetMemoryLimitBytes = targetMemoryLimitBytes
     }
 }

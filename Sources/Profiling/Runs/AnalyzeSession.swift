@@ -65,7 +65,9 @@ public enum AnalyzeSession {
                                    memoryLimitBytes: nil,
                                    parallelTables: d.parallelTables,
                                    format: strategies.contains("streaming") || strategies.contains("parquet") ? "arrow_stream" : "json_array",
-                                   compression: "lz4")
+                                   compression: "lz4",
+                                   targetMemoryLimitBytes: Recommendation.parseSize(
+                                       setup.config.target.memoryLimit ?? TargetSettings.defaultMemoryLimit))
         let system = SystemInfo.current(duckdbVersion: Database.libraryVersion, duckdbSettings: profiled.duckdbSettings,
                                         roundTripSeconds: rtt,
                                         bandwidthBytesPerSecond: PhaseProfile.bandwidth(of: profiled.run.events))
