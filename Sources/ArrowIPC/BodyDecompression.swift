@@ -68,10 +68,12 @@ enum BodyDecompression {
             let code = LZ4F_decompress(dctx, output.baseAddress.map { $0 + produced }, &dstSize,
                                        input.baseAddress.map { $0 + consumed }, &srcSize, nil)
             if LZ4F_isError(code) != 0 {
+                context.atFrameBoundary = false
                 let name = LZ4F_getErrorName(code).map { String(cString: $0) } ?? "unknown error"
                 throw ArrowIPCError(.decompression, "LZ4 buffer: \(name)", offset: offset)
             }
             consumed += srcSize; produced += dstSize
+            context.atFrameBoundary = code == 0
             if code == 0 { return produced }                      // frame complete
             if srcSize == 0 && dstSize == 0 {
                 throw ArrowIPCError(.decompression, produced == output.count

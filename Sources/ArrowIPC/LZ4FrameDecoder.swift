@@ -85,7 +85,13 @@ public struct LZ4FrameDecoder {
                 buffer.reserveCapacity(minimumWritableBytes: 4 << 20)
             }
         }, frameEnded: { buffer in
-            done.append(buffer)                        // a frame ended: hand it out whole
+            if buffer.readableBytes < FrameBufferPool.minimumPooledBytes {
+                // A small frame (a schema, the end of stream) must not pin a frame-sized buffer
+                // for as long as its message lives: copy it out, and the buffer goes back to the pool.
+                done.append(ByteBuffer(buffer: buffer))
+            } else {
+                done.append(buffer)                    // a frame ended: hand it out whole
+            }
             buffer = ByteBuffer()
         })
         return done
@@ -119,13 +125,14 @@ public struct LZ4FrameDecoder {
                     return produced
                 }
                 if LZ4F_isError(code) != 0 {
+                    context.atFrameBoundary = false
                     let name = LZ4F_getErrorName(code).map { String(cString: $0) } ?? "unknown error"
                     error = ArrowIPCError(.decompression, "LZ4 frame: \(name)", offset: consumed + offset)
                     return
                 }
                 offset += srcSize
                 let progressed = srcSize > 0 || produced > 0
-                if progressed { insideFrame = code != 0 }
+                if progressed { insideFrame = code != 0; context.atFrameBoundary = code == 0 }
                 if progressed && code == 0 { frameEnded(&output) }
                 // Done when all input is consumed and nothing can be pending in liblz4: it had room
                 // to spare, or the frame ended.
@@ -158,9 +165,13 @@ public struct LZ4FrameDecoder {
 ///
 /// A context keeps its input buffer (up to a block, 4 MiB) once allocated; creating one per
 /// downloaded chunk meant a fresh mapping, filled a page at a time, for every chunk. Up to
-/// `maximumIdle` idle contexts are kept, reset, for reuse.
+/// `maximumIdle` idle contexts are kept for reuse, but only one that ended between frames: a reset
+/// does not clear all of a frame's state (a declared content size still counting down would fail
+/// the next frame), so a context left inside a frame or after an error is freed.
 final class LZ4DecompressionContext {
     let raw: OpaquePointer?
+    /// Set by the user: true while no frame is in progress and no error occurred.
+    var atFrameBoundary = true
 
     private static let maximumIdle = 8
     /// Idle contexts, as addresses (plain integers keep the lock's state Sendable).
@@ -178,7 +189,8 @@ final class LZ4DecompressionContext {
 
     deinit {
         guard let raw else { return }
-        LZ4F_resetDecompressionContext(raw)     // also clears an error state: the next frame starts clean
+        guard atFrameBoundary else { LZ4F_freeDecompressionContext(raw); return }
+        LZ4F_resetDecompressionContext(raw)
         let address = UInt(bitPattern: raw)
         let kept = Self.idle.withLock { list -> Bool in
             guard list.count < Self.maximumIdle else { return false }

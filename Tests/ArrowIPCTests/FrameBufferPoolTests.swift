@@ -51,6 +51,18 @@ import Testing
         }
     }
 
+    @Test func smallFramesDoNotPinAFrameSizedBuffer() throws {
+        // The schema and end-of-stream frames are a few hundred bytes; each is copied into a buffer
+        // of its own size, so a schema message kept for a whole chunk holds no 4 MiB frame buffer.
+        var decoder = LZ4FrameDecoder()
+        let frames = try decoder.frames(try Fixtures.bytes("primitives-databricks.arrows.lz4"))
+        try decoder.finish()
+        let small = frames.filter { $0.readableBytes < FrameBufferPool.minimumPooledBytes }
+        #expect(!small.isEmpty)
+        #expect(small.allSatisfy { $0.capacity <= max(4096, 2 * $0.readableBytes) },
+                "\(small.map { ($0.readableBytes, $0.capacity) })")
+    }
+
     @Test func aDecoderAfterAFailedOneStartsClean() throws {
         // Contexts are recycled: one dropped after an error, or in the middle of a frame, must not
         // leave its state to the next decoder that gets it.
@@ -69,6 +81,13 @@ import Testing
             let frames = try decoder.frames(compressed)
             try decoder.finish()
             #expect(frames.flatMap(\.array) == whole.array)
+            // This fixture's frames declare their content size, which a reset leaves counting down:
+            // a context dropped halfway must not reach the IPC body decompression, whose frames
+            // (pyarrow's) declare none.
+            var halfway = LZ4FrameDecoder()
+            _ = try halfway.frames(compressed.getSlice(at: 0, length: 1000)!)
+            halfway = LZ4FrameDecoder()
+            _ = try StreamDecoder.decodeAll(try Fixtures.bytes("primitives-lz4.arrows"))
         }
     }
 }
