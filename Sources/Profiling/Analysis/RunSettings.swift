@@ -14,7 +14,7 @@ public struct RunSettings: Sendable, Codable, Hashable {
     public var threads: Int?
     /// The memory the process may use, in bytes (nil: the machine's).
     public var memoryLimitBytes: Int?
-    /// DuckDB's `memory_limit` on the target (`target.memory_limit` or dbduck's 100MB), in bytes.
+    /// DuckDB's `memory_limit` on the target (`target.memory_limit` or dbduck's default), in bytes.
     public var targetMemoryLimitBytes: Int?
     public var parallelTables: Int?
     /// Result format on the wire: arrow_stream | json_array | csv.
