@@ -95,10 +95,6 @@ class ResultCache:
         for e in victims:
             shutil.rmtree(e.directory, ignore_errors=True)
 
-    def owns(self, result: Optional[ResultSet]) -> bool:
-        with self._lock:
-            return any(e.result is result for e in self._entries.values())
-
     def stats(self) -> dict:
         with self._lock:
             return {"enabled": self.enabled, "hits": self.hits, "misses": self.misses,
