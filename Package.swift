@@ -1,6 +1,8 @@
 // swift-tools-version: 6.1
 // dbduck: replicate Databricks SQL warehouse tables into DuckDB, and analyze the run.
-// Dependencies point downward only: dbduck -> Profiling -> Replication -> Databricks/ArrowIPC/DuckDB.
+// Dependencies point downward only:
+//   dbduck -> Commands -> Replication -> Databricks -> Timing
+//                      -> Profiling   -> Timing        (Replication also uses DuckDB, ArrowIPC, Timing)
 import PackageDescription
 
 let package = Package(
@@ -28,13 +30,16 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
 
         // MARK: Libraries
+        // The bottom: transfer phases, events and the observer protocol, durations, sizes and byte
+        // units, the silent default logger. Every library above shares this vocabulary.
+        .target(name: "Timing", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(name: "DuckDB", dependencies: ["CDuckDB", "CArrowData"]),
         .target(name: "ArrowIPC", dependencies: [
             "CArrowData", "CLZ4", "CZstd",
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .target(name: "Databricks", dependencies: [
-            "ArrowIPC",
+            "ArrowIPC", "Timing",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -49,20 +54,24 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .target(name: "Replication", dependencies: [
-            "DuckDB", "ArrowIPC", "Databricks",
+            "DuckDB", "ArrowIPC", "Databricks", "Timing",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // The profiler needs only the TransferObserver types, so Replication (or the CLI) can use it.
-        .target(name: "Profiling", dependencies: [
-            "Replication", "Databricks", "DuckDB", "ArrowIPC",
+        // Recording, analysis, reports and bench cases: it knows transfers only through Timing's
+        // observer vocabulary, so it never sees HTTP, DuckDB or a replication.
+        .target(name: "Profiling", dependencies: ["Timing"]),
+        // What runs replicate, plan, tables, analyze and bench end to end: settings resolution, one
+        // entry point that runs a plan, progress display, usage errors and exit statuses.
+        .target(name: "Commands", dependencies: [
+            "Replication", "Profiling", "Databricks", "DuckDB", "ArrowIPC", "Timing",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The CLI: argument parsing and rendering only; it imports the commands layer alone.
         .executableTarget(name: "dbduck", dependencies: [
-            "Profiling", "Replication", "Databricks", "DuckDB",
+            "Commands",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Arrow IPC fuzzer (libFuzzer with -DFUZZING via scripts/fuzz; a replay tool otherwise).
@@ -78,12 +87,17 @@ let package = Package(
         .testTarget(name: "DuckDBTests", dependencies: ["DuckDB"]),
         .testTarget(name: "ArrowIPCTests", dependencies: ["ArrowIPC", "DuckDB"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "DatabricksTests", dependencies: ["Databricks", "ArrowIPC", "DBDuckTesting",
+        .testTarget(name: "DatabricksTests", dependencies: ["Databricks", "ArrowIPC", "Timing", "DBDuckTesting",
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "InMemoryLogging", package: "swift-log")]),
-        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "DuckDB", "Databricks", "DBDuckTesting"]),
+        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "DuckDB", "Databricks", "Timing", "Commands", "DBDuckTesting"]),
         .testTarget(name: "ProfilingTests", dependencies: [
-            "Profiling", "Databricks", "Replication", .product(name: "Logging", package: "swift-log"),
+            "Profiling", "Timing", "Commands", "Databricks", "Replication", "DuckDB", "DBDuckTesting",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "CommandsTests", dependencies: [
+            "Commands", "Replication", "Profiling", "Timing", "DuckDB", "Databricks", "DBDuckTesting",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "CLITests", dependencies: ["DuckDB", "DBDuckTesting"]),
     ],

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import Timing
 
 /// A client for one Databricks workspace: SQL statements on a warehouse (Statement Execution API
 /// 2.0), their results as ordered chunks, and Unity Catalog metadata.
@@ -21,7 +22,7 @@ public final class DatabricksClient: Sendable {
 
     /// - Throws: ``WorkspaceConfigurationError`` when the CA file cannot be read.
     public init(workspace: Workspace, options: ClientOptions = ClientOptions(), observer: (any TransferObserver)? = nil,
-                logger: Logger = Logger(label: "dbduck.databricks")) throws {
+                logger: Logger = .silent) throws {
         self.workspace = workspace
         self.options = options
         self.logger = logger

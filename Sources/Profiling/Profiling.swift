@@ -1,3 +1,4 @@
+import Timing
 // Profiling: where a transfer's time and memory go, what to change, and the bench harness (issue 7).
 //
 // Recording/  PhaseRecorder (a TransferObserver), MemorySampler, MemoryProbe

@@ -1,7 +1,5 @@
 import ArgumentParser
-import Foundation
-import Profiling
-import Replication
+import Commands
 
 struct Analyze: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,16 +21,8 @@ struct Analyze: AsyncParsableCommand {
     func run() async throws {
         var options = AnalyzeSession.Options(input: run.input(source: source, target: nil), sampleRows: sample > 0 ? sample : nil)
         options.compareStrategies = !noCompare
-        let report = try await CLIRun.mapped {
-            try await AnalyzeSession.run(options, logger: CLIRun.logger(verbose: verbose)) { line in
-                FileHandle.standardError.write(Data("[dbduck] \(line)\n".utf8))
-            }
-        }
-        if let html { try report.write(html: html) }
-        if json {
-            print(String(decoding: try report.jsonData(), as: UTF8.self))
-        } else {
-            print(report.terminalText())
+        try await perform { () async throws(CommandFailure) in
+            try await CommandRunner.analyze(options, json: json, html: html, verbose: verbose)
         }
     }
 }

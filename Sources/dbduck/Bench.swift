@@ -1,7 +1,5 @@
 import ArgumentParser
-import Foundation
-import Profiling
-import Replication
+import Commands
 
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,6 +7,8 @@ struct Bench: AsyncParsableCommand {
         discussion: "Without a source (no DATABRICKS_HOST, --host or profile), only the local cases run.")
 
     @OptionGroup var source: SourceOptions
+    @Option(name: .shortAndLong, help: "Replication config (YAML) whose defaults and target settings the transfers use.",
+            completion: .file()) var config: String?
     @Option(help: "Table the transfer cases copy.") var table = "samples.tpch.lineitem"
     @Option(help: "Row counts for the transfer cases, comma-separated.") var sizes = "10000,100000,1000000"
     @Option(help: "Strategies to time, comma-separated.") var strategies = "basic,batch,parquet,streaming"
@@ -19,19 +19,11 @@ struct Bench: AsyncParsableCommand {
     @Flag(name: .customLong("local-only"), help: "Run only the cases that need no warehouse.") var localOnly = false
 
     func run() async throws {
-        let report = try await CLIRun.mapped {
-            try await BenchSession.run(source: source.settings, table: table, sizes: sizes, strategies: strategies,
-                                       iterations: iterations, filter: filter, localOnly: localOnly,
-                                       logger: CLIRun.logger(verbose: false)) { line in
-                FileHandle.standardError.write(Data("[dbduck] \(line)\n".utf8))
-            }
-        }
-        print(report.table())
-        try report.save(to: out)
-        FileHandle.standardError.write(Data("[dbduck] results saved to \(out)\n".utf8))
-        if let compare {
-            let old = try BenchReport.load(from: compare)
-            print(BenchComparison(old: old, new: report).table())
-        }
+        var input = source.input
+        input.configPath = config
+        var options = BenchSession.Options(input: input)
+        options.table = table; options.sizes = sizes; options.strategies = strategies
+        options.iterations = iterations; options.filter = filter; options.localOnly = localOnly
+        try await perform { () async throws(CommandFailure) in try await CommandRunner.bench(options, out: out, compare: compare) }
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
-import Foundation
-import Replication
+import Commands
 
 struct Replicate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,22 +7,20 @@ struct Replicate: AsyncParsableCommand {
         discussion: """
         Each table is read at one pinned Delta version and replaces its previous copy atomically. \
         Exit status: 0 every table copied; 1 a table failed (its previous copy is intact, the others \
-        still commit); 64 bad usage.
+        still commit); 64 bad usage; 130 interrupted.
         """)
 
     @OptionGroup var run: RunOptions
     @OptionGroup var source: SourceOptions
     @Option(help: "The DuckDB file to write (created if missing).", completion: .file()) var to: String?
-    @Option(help: "After loading: count (default), checksum, or none.") var verify: String?
+    @Option(help: "What is checked before a table commits.") var verify: VerifyOption?
     @Flag(help: "Print one JSON summary on stdout.") var json = false
     @Flag(name: .shortAndLong, help: "Log more detail to stderr.") var verbose = false
 
     func run() async throws {
         var input = run.input(source: source, target: to)
-        input.verify = verify
-        let summary = try await CLIRun.replicate(input, verbose: verbose)
-        print(json ? try summary.json() : summary.text)
-        if !summary.succeeded { throw ExitCode(1) }
+        input.verify = verify?.rawValue
+        try await perform { () async throws(CommandFailure) in try await CommandRunner.replicate(input, json: json, verbose: verbose) }
     }
 }
 
@@ -38,8 +35,8 @@ struct Plan: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Log more detail to stderr.") var verbose = false
 
     func run() async throws {
-        let plan = try await CLIRun.plan(run.input(source: source, target: to), verbose: verbose)
-        print(json ? try PlanRenderer.json(plan) : PlanRenderer.text(plan))
+        let input = run.input(source: source, target: to)
+        try await perform { () async throws(CommandFailure) in try await CommandRunner.plan(input, json: json, verbose: verbose) }
     }
 }
 
@@ -51,12 +48,7 @@ struct Tables: AsyncParsableCommand {
     @Flag(help: "Print JSON on stdout.") var json = false
 
     func run() async throws {
-        let names = try await CLIRun.tables(pattern: pattern, source: source.settings)
-        if json {
-            let data = try JSONSerialization.data(withJSONObject: names, options: [.prettyPrinted])
-            print(String(decoding: data, as: UTF8.self))
-        } else {
-            names.forEach { print($0) }
-        }
+        let input = source.input
+        try await perform { () async throws(CommandFailure) in try await CommandRunner.tables(pattern: pattern, source: input.source, json: json) }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Replication
+import Commands
+import Foundation
 
 /// Where the tables come from: flags shared by every command that talks to the warehouse.
 /// Anything left out comes from DATABRICKS_* variables or ~/.databrickscfg, as the SDKs resolve it.
@@ -12,33 +13,59 @@ struct SourceOptions: ParsableArguments {
     @Option(name: .customLong("ca-file"), help: "Extra CA certificate (PEM) to trust, e.g. the emulator's.", completion: .file())
     var caFile: String?
 
-    var settings: SourceSettings {
-        SourceSettings(host: host, token: token, profile: profile, warehouseID: warehouse, authType: authType, caFile: caFile,
-                       origin: "flags")
+    /// A command line holding only these flags.
+    var input: CommandLineInput {
+        var input = CommandLineInput()
+        input.source.host = host
+        input.source.token = token
+        input.source.warehouseID = warehouse
+        input.source.profile = profile
+        input.source.authType = authType
+        input.source.caFile = caFile
+        input.source.origin = "flags"
+        return input
     }
 }
+
+extension StrategyOption: ExpressibleByArgument {}
+extension VerifyOption: ExpressibleByArgument {}
 
 /// Options of commands that run a replication (replicate, plan, analyze).
 struct RunOptions: ParsableArguments {
     @Argument(help: "Tables to copy: catalog.schema.table, a part may be a pattern ('main.demo.*').")
     var tables: [String] = []
     @Option(name: .shortAndLong, help: "Replication config (YAML).", completion: .file()) var config: String?
-    @Option(help: "Strategy: auto, basic, batch, parquet, streaming.") var strategy: String?
+    @Option(help: "How rows travel (auto picks per table).") var strategy: StrategyOption?
     @Option(name: .customLong("chunk-size"), help: "Rows per batch for the batch strategy.") var chunkSize: Int?
     @Option(name: .customLong("parallel-tables"), help: "Tables copied at once.") var parallelTables: Int?
     @Option(name: .customLong("download-parallelism"), help: "External links downloaded at once per table.")
     var downloadParallelism: Int?
 
     func input(source: SourceOptions, target: String?) -> CommandLineInput {
-        var input = CommandLineInput()
+        var input = source.input
         input.tables = tables
         input.configPath = config
         input.targetPath = target
-        input.strategy = strategy
+        input.strategy = strategy?.rawValue
         input.chunkSize = chunkSize
         input.parallelTables = parallelTables
         input.downloadParallelism = downloadParallelism
-        input.source = source.settings
         return input
     }
+}
+
+/// Runs a command of the commands layer and prints its output: a usage error shows the usage and
+/// exits 64 (ArgumentParser's validation failure); any other failure prints one line and exits
+/// with its status.
+func perform(_ body: () async throws(CommandFailure) -> CommandOutput) async throws {
+    let output: CommandOutput
+    do {
+        output = try await body()
+    } catch let failure {
+        if failure.isUsage { throw ValidationError(failure.message) }
+        FileHandle.standardError.write(Data("Error: \(failure.message)\n".utf8))
+        throw ExitCode(failure.exitStatus)
+    }
+    if !output.stdout.isEmpty { print(output.stdout) }
+    if output.exitStatus != 0 { throw ExitCode(output.exitStatus) }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import DuckDB
+import Commands
 
 enum DBDuckVersion {
     static let string = "0.1.0"
@@ -9,7 +9,6 @@ struct Version: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print dbduck's version and the linked DuckDB's.")
 
     func run() throws {
-        print("dbduck \(DBDuckVersion.string)")
-        print("DuckDB \(Database.libraryVersion)")
+        print(CommandRunner.version(DBDuckVersion.string))
     }
 }

@@ -1,3 +1,4 @@
+import Timing
 import DBDuckTesting
 import Foundation
 import InMemoryLogging

@@ -1,3 +1,5 @@
+import Timing
+import Commands
 import Foundation
 import Logging
 import Replication
@@ -86,9 +88,11 @@ import Testing
         source.configFile = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-databrickscfg").path
         guard ProcessInfo.processInfo.environment["DATABRICKS_HOST"] == nil else { return }   // a workspace is configured here
         let notes = NotesBox()
-        let report = try await BenchSession.run(source: source, table: "samples.tpch.lineitem", sizes: "1000", strategies: "streaming",
-                                                iterations: 1, filter: "recorder: record [", localOnly: false,
-                                                logger: Logger(label: "test"), progress: { notes.add($0) })
+        var input = CommandLineInput()
+        input.source = source
+        var options = BenchSession.Options(input: input)
+        options.sizes = "1000"; options.strategies = "streaming"; options.filter = "recorder: record ["
+        let report = try await BenchSession.run(options, logger: Logger(label: "test"), progress: { notes.add($0) })
         #expect(report.results.map(\.name) == ["recorder: record"])
         #expect(notes.all.contains { $0.contains("running the local cases only") })
     }

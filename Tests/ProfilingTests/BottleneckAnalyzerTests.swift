@@ -1,4 +1,4 @@
-import Databricks
+import Timing
 import Testing
 @testable import Profiling
 

@@ -1,4 +1,4 @@
-import Databricks
+import Timing
 import Foundation
 import Testing
 @testable import Profiling

@@ -87,7 +87,7 @@ import Testing
         let b = Bottleneck(kind: .download, share: 0.7, cause: "buffer full", advice: "raise",
                            change: SettingChange(key: "defaults.memory_budget", from: "128MB", to: "256MB"))
         let rec = Recommendation(settings: settings, comparison: nil, bottlenecks: [b])
-        #expect(rec.memoryBudgetBytes == 256 << 20)
+        #expect(rec.memoryBudgetBytes == 256_000_000)
         #expect(rec.dbduckYAML().contains("  memory_budget: 256MB   # changed"))
     }
 }

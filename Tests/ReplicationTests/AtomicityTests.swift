@@ -1,3 +1,4 @@
+import Commands
 import DBDuckTesting
 import Databricks
 import DuckDB
@@ -87,15 +88,13 @@ import Testing
         try await EmulatorProcess.withRunning(data: data) { emulator in
             let path = E2E.scratchFile()
             let setup = try RunSetup.resolve(Self.input(emulator, ["main.demo.events"], to: path, strategy: "streaming"))
-            let client = try setup.makeClient(logger: E2E.logger)
-            let plan = try await Planner(catalog: client, config: setup.config, targetPath: path).plan()
+            let plan = try await Session.plan(setup, logger: E2E.logger)
             let planned = try #require(plan.tables.first)
             let version = try #require(planned.version)
 
             // The table moves on between planning and copying.
             try await Self.sql(emulator, "INSERT INTO main.demo.events SELECT * FROM main.demo.events LIMIT 10")
-            let summary = try await Replicator(plan: plan, source: client, target: setup.config.target).run()
-            try? await client.shutdown()
+            let summary = try await Session.run(plan, workspace: setup.workspace, logger: E2E.logger)
             #expect(summary.succeeded, "\(summary.text)")
             #expect(summary.tables[0].rows == planned.rowCount)
             #expect(summary.tables[0].sourceVersion == version)

@@ -1,3 +1,4 @@
+import Timing
 import DuckDB
 import Testing
 @testable import Replication
@@ -105,8 +106,8 @@ import Testing
     }
 
     @Test func memorySizes() {
-        #expect(MemorySize.parse("4GB") == 4_000_000_000)
-        #expect(MemorySize.parse("512MiB") == 512 << 20)
-        #expect(MemorySize.parse("lots") == nil)
+        #expect(ByteSize.parse("4GB") == 4_000_000_000)
+        #expect(ByteSize.parse("512MiB") == 512 << 20)
+        #expect(ByteSize.parse("lots") == nil)
     }
 }

@@ -1,3 +1,4 @@
+import Commands
 import DBDuckTesting
 import Databricks
 import DuckDB

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOFoundationCompat
+import Timing
 
 /// OAuth M2M (client credentials) access tokens for one workspace, cached and refreshed before
 /// they expire, as databricks-sdk 0.162.0 does it (fact sheet §4):

@@ -1,4 +1,5 @@
 import Logging
+import Timing
 
 /// What the pipeline knows about a chunk before fetching it.
 struct ChunkSlot: Sendable {

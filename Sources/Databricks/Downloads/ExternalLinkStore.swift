@@ -1,4 +1,5 @@
 import Foundation
+import Timing
 
 /// The external links of one statement: those that came with the status response, and fresh
 /// ones from `GET .../result/chunks/{i}` when a link is missing, expires within the refresh

@@ -1,4 +1,5 @@
 import Logging
+import Timing
 
 /// The chunks of a statement result, in row order, as an `AsyncSequence`.
 ///

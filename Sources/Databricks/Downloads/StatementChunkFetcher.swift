@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOFoundationCompat
+import Timing
 
 /// Fetches the chunks of one statement result: inline JSON pages through the chunk endpoint,
 /// external links straight from storage (no `Authorization`, every `http_headers` pair), with

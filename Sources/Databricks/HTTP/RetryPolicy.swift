@@ -1,3 +1,4 @@
+import Timing
 /// Exponential backoff with full jitter, capped, honouring `Retry-After`.
 ///
 /// Attempt *n* (1-based) that failed waits a uniformly random time in `0 ..< min(maxDelay,
@@ -35,13 +36,5 @@ public struct RetryPolicy: Sendable, Equatable {
             seconds = max(seconds, min(retryAfter, maxRetryAfter).seconds)
         }
         return .nanoseconds(Int64(seconds * 1_000_000_000))
-    }
-}
-
-extension Duration {
-    /// Seconds as a `Double`.
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

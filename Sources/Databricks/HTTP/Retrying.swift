@@ -1,4 +1,5 @@
 import Logging
+import Timing
 
 /// What one attempt of a retried operation came to.
 enum AttemptOutcome<Value: Sendable>: Sendable {

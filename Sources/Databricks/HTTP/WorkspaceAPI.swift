@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import Timing
 
 /// How a request may be retried.
 enum RequestKind: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOHTTP1
+import Timing
 
 extension DatabricksClient {
     /// Runs a statement and waits (blocking call, then polling with backoff) until it is SUCCEEDED.

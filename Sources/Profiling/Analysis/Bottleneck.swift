@@ -1,4 +1,4 @@
-import Databricks
+import Timing
 
 /// What limits a run.
 public enum BottleneckKind: String, Sendable, Codable, CaseIterable {

@@ -1,4 +1,3 @@
-import Databricks
 
 /// Names what limits a run, with its share, cause and a concrete setting change, from a
 /// ``PhaseProfile``, the settings used, the system and the memory timeline.

@@ -1,4 +1,4 @@
-import Databricks
+import Timing
 
 /// The rules behind ``BottleneckAnalyzer``: one per phase, plus retries, memory and idle time.
 /// Each states the measurement as the cause and proposes one concrete setting change when one helps.
@@ -62,8 +62,8 @@ struct BottleneckRules {
             let raised = budget * 2
             return Bottleneck(kind: .download, share: s.share,
                 cause: "only \(Units.number(inFlight)) of \(p) links busy on average: the download buffer is full (\(Units.bytes(high)) of \(Units.bytes(budget)))",
-                advice: "raise the memory budget to \(Units.sizeLiteral(raised))",
-                change: SettingChange(key: "defaults.memory_budget", from: Units.sizeLiteral(budget), to: Units.sizeLiteral(raised)))
+                advice: "raise the memory budget to \(ByteSize.roundedLiteral(raised))",
+                change: SettingChange(key: "defaults.memory_budget", from: ByteSize.literal(budget), to: ByteSize.roundedLiteral(raised)))
         }
         if inFlight >= 0.75 * Double(p) {
             guard p < maximumParallelism else {
@@ -78,7 +78,7 @@ struct BottleneckRules {
             var advice = "raise download_parallelism to \(target)"
             if let budget = settings.memoryBudgetBytes, let high = memory?.bufferHighWaterBytes,
                high * target / p > budget {
-                advice += " (and the memory budget to \(Units.sizeLiteral(high * target / p)))"
+                advice += " (and the memory budget to \(ByteSize.roundedLiteral(high * target / p)))"
             }
             return Bottleneck(kind: .download, share: s.share,
                 cause: "\(p) parallel links saturate at \(Units.rate(rate))", advice: advice,
@@ -165,15 +165,15 @@ struct BottleneckRules {
                 advice: "raise threads to \(cores)",
                 change: SettingChange(key: "target.threads", from: String(threads), to: String(cores)))
         }
-        if let limit = settings.targetMemoryLimitBytes, limit < 512 << 20, system.memoryBytes >= 16 * limit {
+        if let limit = settings.targetMemoryLimitBytes, limit < 512_000_000, system.memoryBytes >= 16 * limit {
             // Under a small limit DuckDB evicts the blocks it wrote and hands their memory back to the
             // kernel, then faults fresh pages in for the next ones (on a 6M-row copy here: 100MB ->
             // 200MB halved the page faults and took 10-20% off the run, for about 60 MB more RSS).
-            let raised = Units.sizeLiteral(limit * 2)
+            let raised = ByteSize.roundedLiteral(limit * 2)
             return Bottleneck(kind: .load, share: s.share,
                 cause: "DuckDB appends \(speed) under a memory_limit of \(Units.bytes(limit)), evicting and refilling its blocks as it writes",
                 advice: "raise memory_limit to \(raised) where memory allows: peak RSS grows by up to the difference",
-                change: SettingChange(key: "target.memory_limit", from: Units.sizeLiteral(limit), to: raised))
+                change: SettingChange(key: "target.memory_limit", from: ByteSize.literal(limit), to: raised))
         }
         return Bottleneck(kind: .load, share: s.share,
             cause: "DuckDB appends \(speed) with strategy \(settings.strategy)",
@@ -232,8 +232,8 @@ struct BottleneckRules {
         }
         if memory.peakResidentBytes + budget < system.memoryBytes / 2 {
             return (Bottleneck(kind: .memoryPressure, share: bufferFraction, cause: cause,
-                advice: "downloads waited for space; raise the memory budget to \(Units.sizeLiteral(budget * 2))",
-                change: SettingChange(key: "defaults.memory_budget", from: Units.sizeLiteral(budget), to: Units.sizeLiteral(budget * 2))), false)
+                advice: "downloads waited for space; raise the memory budget to \(ByteSize.roundedLiteral(budget * 2))",
+                change: SettingChange(key: "defaults.memory_budget", from: ByteSize.literal(budget), to: ByteSize.roundedLiteral(budget * 2))), false)
         }
         return (Bottleneck(kind: .memoryPressure, share: bufferFraction, cause: cause,
             advice: "downloads waited for space, and memory is short; keep the budget"), false)

@@ -1,4 +1,4 @@
-import Databricks
+import Timing
 
 extension PhaseProfile {
     /// Profiles `events` (all of them, whatever their table) and labels the result `table`.

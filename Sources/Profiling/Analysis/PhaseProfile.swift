@@ -1,4 +1,4 @@
-import Databricks
+import Timing
 
 /// Where one table's (or the whole run's) wall time went, phase by phase.
 ///

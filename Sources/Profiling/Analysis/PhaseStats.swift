@@ -1,4 +1,4 @@
-import Databricks
+import Timing
 
 /// One phase's time, volume and speed within a ``PhaseProfile``.
 public struct PhaseStats: Sendable, Codable, Hashable {

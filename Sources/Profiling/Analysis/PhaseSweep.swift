@@ -1,4 +1,4 @@
-import Databricks
+import Timing
 
 /// One pass over span boundaries that yields, per phase, the union of its spans and its
 /// exclusive (critical-path) share, plus pairwise overlap and the idle time.

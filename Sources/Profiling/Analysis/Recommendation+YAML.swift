@@ -1,3 +1,4 @@
+import Timing
 extension Recommendation {
     /// The settings as a dbduck.yml fragment, ready to paste; changed keys carry a comment.
     public func dbduckYAML() -> String {
@@ -11,12 +12,12 @@ extension Recommendation {
                      line("chunk_size", String(chunkSize), section: "defaults"),
                      line("download_parallelism", String(downloadParallelism), section: "defaults")]
         if let parallelTables { lines.append(line("parallel_tables", String(parallelTables), section: "defaults")) }
-        if let memoryBudgetBytes { lines.append(line("memory_budget", Units.sizeLiteral(memoryBudgetBytes), section: "defaults")) }
+        if let memoryBudgetBytes { lines.append(line("memory_budget", ByteSize.literal(memoryBudgetBytes), section: "defaults")) }
         if let compression { lines.append(line("compression", compression, section: "defaults")) }
         if threads != nil || memoryLimitBytes != nil {
             lines.append("target:")
             if let threads { lines.append(line("threads", String(threads), section: "target")) }
-            if let memoryLimitBytes { lines.append(line("memory_limit", Units.sizeLiteral(memoryLimitBytes), section: "target")) }
+            if let memoryLimitBytes { lines.append(line("memory_limit", ByteSize.literal(memoryLimitBytes), section: "target")) }
         }
         if let expectedSpeedup, expectedSpeedup > 1 {
             lines.append("# expected: \(Units.ratio(expectedSpeedup)) the rows/s of the current strategy, measured on the sample")

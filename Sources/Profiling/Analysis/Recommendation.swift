@@ -1,3 +1,4 @@
+import Timing
 /// The settings to use, from the strategy comparison and the bottlenecks' setting changes.
 ///
 /// ```swift
@@ -62,20 +63,13 @@ public struct Recommendation: Sendable, Codable, Hashable {
         case "defaults.chunk_size": guard let v = Int(change.to) else { return false }; chunkSize = v
         case "defaults.download_parallelism": guard let v = Int(change.to) else { return false }; downloadParallelism = v
         case "defaults.parallel_tables": guard let v = Int(change.to) else { return false }; parallelTables = v
-        case "defaults.memory_budget": guard let v = Self.parseSize(change.to) else { return false }; memoryBudgetBytes = v
+        case "defaults.memory_budget": guard let v = ByteSize.parse(change.to) else { return false }; memoryBudgetBytes = v
         case "defaults.compression": compression = change.to
         case "target.threads": guard let v = Int(change.to) else { return false }; threads = v
-        case "target.memory_limit": guard let v = Self.parseSize(change.to) else { return false }; memoryLimitBytes = v
+        case "target.memory_limit": guard let v = ByteSize.parse(change.to) else { return false }; memoryLimitBytes = v
         default: return false
         }
         return true
-    }
-
-    /// Reads "512MB" / "4GB" / "1234" (binary multiples).
-    static func parseSize(_ text: String) -> Int? {
-        if text.hasSuffix("GB"), let v = Int(text.dropLast(2)) { return v << 30 }
-        if text.hasSuffix("MB"), let v = Int(text.dropLast(2)) { return v << 20 }
-        return Int(text)
     }
 
     /// The seed's name for a dbduck strategy: `batch` is the seed's `pandas`.

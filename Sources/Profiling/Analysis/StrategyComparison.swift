@@ -1,3 +1,4 @@
+import Timing
 /// One measured run of a strategy on the analysis sample.
 public struct StrategyRun: Sendable, Codable, Hashable {
     public var strategy: String

@@ -1,3 +1,4 @@
+import Timing
 /// Before/after ratios between two bench runs, matched by ``BenchResult/key``.
 ///
 /// ```swift

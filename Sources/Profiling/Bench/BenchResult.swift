@@ -1,4 +1,5 @@
 import Foundation
+import Timing
 
 /// One benchmark case's measurements.
 ///

@@ -1,3 +1,4 @@
+import Timing
 /// Runs benchmark cases one after another and collects a ``BenchReport``.
 ///
 /// Each case: optional `setUp`, `warmup` unmeasured iterations, then `iterations` timed ones

@@ -1,3 +1,4 @@
+import Timing
 /// How peak memory grows with rows across a sized series of one bench case (see
 /// ``BenchCase/sized(_:sizes:parameters:iterations:warmup:make:)``): e.g. 10x the rows must not
 /// mean 10x the peak for `streaming`.

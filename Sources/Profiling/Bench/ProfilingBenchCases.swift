@@ -1,5 +1,5 @@
-import Databricks
 import Foundation
+import Timing
 
 /// Pure-CPU benchmark cases of the profiler itself: they need no network, no database and no config.
 ///

@@ -1,4 +1,4 @@
-import Databricks
+import Timing
 
 /// A deterministic model of one pipelined table transfer, as the events a recorder would see:
 /// a warehouse wait, chunk downloads over `parallelism` links (each followed on its link by

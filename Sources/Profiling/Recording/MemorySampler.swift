@@ -1,4 +1,5 @@
 import Foundation
+import Timing
 
 /// Samples RSS every `interval` on a background thread, from ``start()`` to ``stop()``.
 ///

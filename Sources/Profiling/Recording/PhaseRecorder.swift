@@ -1,5 +1,5 @@
-import Databricks
 import Foundation
+import Timing
 
 /// A thread-safe ``TransferObserver`` that keeps every event it is given, for later analysis.
 ///

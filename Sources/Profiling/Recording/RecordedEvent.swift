@@ -1,4 +1,4 @@
-import Databricks
+import Timing
 
 /// A ``TransferEvent`` with its times as seconds from the start of the recording.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import Timing
 
 extension AnalysisReport {
     /// One self-contained HTML page: inline CSS and SVG charts (phase breakdown, timeline,

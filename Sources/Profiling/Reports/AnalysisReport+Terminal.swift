@@ -1,4 +1,5 @@
 import Foundation
+import Timing
 
 extension AnalysisReport {
     /// The report as plain text for a terminal (no colour, 100 columns).

@@ -1,5 +1,5 @@
 import Foundation
-import Databricks
+import Timing
 
 /// Inline SVG charts for the HTML report: plain strings, no scripts, no external references.
 /// (Inline SVG in HTML needs no xmlns, so the page holds no URL at all.)

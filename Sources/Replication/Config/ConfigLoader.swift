@@ -92,7 +92,7 @@ public enum ConfigLoader {
             guard text == "lz4" || text == "none" else {
                 throw r.error(n, key: "compression", "'compression' must be lz4 or none, got \"\(text)\".")
             }
-            d.compressArrow = text == "lz4"
+            d.compression = text == "lz4" ? .lz4 : .none
         }
         if let n = m["retries"] {
             let rm = try r.mapping(n, key: "retries", allowed: ["max"])

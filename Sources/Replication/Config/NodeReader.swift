@@ -1,4 +1,5 @@
 import Foundation
+import Timing
 import Yams
 
 /// Typed access to YAML nodes that turns every mismatch into a located ``ConfigError``.
@@ -75,35 +76,10 @@ struct NodeReader {
     /// A size like `4GB`, `512MiB` or a byte count.
     func memorySize(_ node: Node, key: String) throws(ConfigError) -> (text: String, bytes: Int) {
         let text = try string(node, key: key)
-        guard let bytes = MemorySize.parse(text) else {
+        guard let bytes = ByteSize.parse(text) else {
             throw error(node, key: key, "'\(key)' must be a size such as 4GB or 512MB, got \"\(text)\".")
         }
         return (text, bytes)
-    }
-}
-
-/// Sizes as DuckDB and humans write them: `4GB`, `512 MiB`, `1000000`.
-public enum MemorySize {
-    public static func parse(_ text: String) -> Int? {
-        let t = text.trimmingCharacters(in: .whitespaces).uppercased()
-        let digits = t.prefix { $0.isNumber || $0 == "." }
-        guard let number = Double(digits), number >= 0 else { return nil }
-        let unit = t.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
-        let factor: Double
-        switch unit {
-        case "", "B": factor = 1
-        case "KB": factor = 1e3
-        case "MB": factor = 1e6
-        case "GB": factor = 1e9
-        case "TB": factor = 1e12
-        case "KIB", "K": factor = 1024
-        case "MIB", "M": factor = 1_048_576
-        case "GIB", "G": factor = 1_073_741_824
-        default: return nil
-        }
-        let bytes = number * factor
-        guard bytes < 9e18 else { return nil }
-        return Int(bytes)
     }
 }
 

@@ -37,7 +37,7 @@ extension WorkspaceSettings {
 }
 
 /// The DuckDB file the tables land in.
-public struct TargetSettings: Sendable, Equatable {
+public struct TargetSettings: Sendable, Equatable, Codable {
     /// DuckDB's `memory_limit` when none is configured. A replicator only writes: DuckDB's default
     /// (80% of RAM) would keep every block it wrote cached, so peak memory would grow with the
     /// table. 85MB, not 100MB, leaves room for the frame buffer pool: over HTTPS a 30M-row copy then
@@ -75,10 +75,10 @@ public struct TableDefaults: Sendable, Equatable {
     public var maxRetries: Int = 5
     /// Bytes downloaded but not yet loaded, at most (the streaming memory bound). 64 MB holds three
     /// decompressed 122,880-row lineitem chunks; more bought no speed in `dbduck analyze` here.
-    public var memoryBudgetBytes: Int = 64 << 20
+    public var memoryBudgetBytes: Int = 64_000_000
     public var verify: Verification = .count
-    /// LZ4-compress Arrow results on the wire (`compression: lz4 | none`).
-    public var compressArrow = true
+    /// Arrow results on the wire (`compression: lz4 | none`).
+    public var compression: WireCompression = .lz4
 
     public init() {}
 }

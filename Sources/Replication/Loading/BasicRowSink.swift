@@ -1,5 +1,6 @@
 import Databricks
 import DuckDB
+import Timing
 
 /// `basic`: one prepared INSERT per row, values bound as the text JSON_ARRAY delivers and cast by
 /// DuckDB to the exact column types. The slow, simple baseline the seed starts from.

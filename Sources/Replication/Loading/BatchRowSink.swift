@@ -1,5 +1,6 @@
 import Databricks
 import DuckDB
+import Timing
 
 /// `batch`: JSON_ARRAY rows gathered into DuckDB data chunks and appended to a landing table of
 /// text columns; every `chunk_size` rows one `INSERT … SELECT` converts them to the exact types.

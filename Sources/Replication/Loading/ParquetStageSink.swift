@@ -2,6 +2,7 @@ import ArrowIPC
 import Databricks
 import DuckDB
 import Foundation
+import Timing
 
 /// `parquet`: each Arrow chunk is written by DuckDB (a scratch in-memory database) to a Parquet file
 /// in a private staging directory; at the end one `read_parquet` over the files, in order, fills the

@@ -1,5 +1,6 @@
 import ArrowIPC
 import Databricks
+import Timing
 
 /// Where a strategy puts a chunk's rows: the part of the pipeline that differs per strategy.
 /// A sink lives on its table's writer thread and is used by one table load only.

@@ -1,6 +1,7 @@
 import ArrowIPC
 import Databricks
 import Foundation
+import Timing
 
 /// Hands decoded record batches from the download loop (an async task) to DuckDB's scan threads,
 /// which pull them through `ArrowArrayStream.get_next` while one `INSERT … SELECT` runs.

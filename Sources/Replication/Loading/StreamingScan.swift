@@ -100,3 +100,4 @@ final class FailureBox: @unchecked Sendable {
 }
 
 import Foundation
+import Timing

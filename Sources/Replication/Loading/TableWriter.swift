@@ -4,6 +4,7 @@ import Dispatch
 import DuckDB
 import Foundation
 import NIOCore
+import Timing
 
 /// Loads one table into DuckDB, on a thread of its own.
 ///

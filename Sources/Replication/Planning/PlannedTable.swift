@@ -62,7 +62,10 @@ public struct PlannedTable: Sendable, Equatable, Codable {
 public struct ReplicationPlan: Sendable, Equatable, Codable {
     public var targetPath: String
     public var tables: [PlannedTable]
-    public var parallelTables: Int
-    public var downloadParallelism: Int
-    public var memoryBudgetBytes: Int
+    /// How every table is moved: memory, parallelism, compression, verification, retries, target.
+    public var settings: ReplicationSettings
+
+    public init(targetPath: String, tables: [PlannedTable], settings: ReplicationSettings) {
+        self.targetPath = targetPath; self.tables = tables; self.settings = settings
+    }
 }

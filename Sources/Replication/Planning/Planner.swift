@@ -16,15 +16,13 @@ public struct Planner: Sendable {
             tables.append(try await planTable(name, selection))
         }
         try checkTargetsAreDistinct(tables)
-        return ReplicationPlan(targetPath: targetPath, tables: tables, parallelTables: config.defaults.parallelTables,
-                               downloadParallelism: config.defaults.downloadParallelism,
-                               memoryBudgetBytes: config.defaults.memoryBudgetBytes)
+        return ReplicationPlan(targetPath: targetPath, tables: tables, settings: ReplicationSettings(config))
     }
 
     // MARK: selection
 
     /// Every table the config names, patterns expanded, in config order, each once.
-    func expand() async throws -> [(TableName, TableSelection)] {
+    public func expand() async throws -> [(TableName, TableSelection)] {
         guard !config.tables.isEmpty else { throw PlanError("no tables to copy. Name tables on the command line or in `tables:` of dbduck.yml.") }
         var result: [(TableName, TableSelection)] = []
         var seen = Set<String>()

@@ -1,4 +1,5 @@
 import Foundation
+import Timing
 
 /// What a run did, table by table: printed as text, or as one JSON document with `--json`.
 public struct ReplicationSummary: Sendable, Codable {

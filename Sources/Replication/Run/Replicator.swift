@@ -3,33 +3,30 @@ import Databricks
 import DuckDB
 import Foundation
 import Logging
+import Timing
 
 /// Runs a ``ReplicationPlan``: every table through its strategy into the DuckDB file, up to
 /// `parallel_tables` at a time. A table that fails leaves its previous copy intact; the others
 /// still commit, and the summary says which failed and why.
 ///
 /// ```swift
-/// let summary = await Replicator(plan: plan, source: client, target: .init(path: "analytics.duckdb")).run()
+/// let client = try DatabricksClient(workspace: workspace, options: plan.settings.clientOptions)
+/// let summary = try await Replicator(plan: plan, source: client).run()
 /// ```
 public struct Replicator: Sendable {
     public var plan: ReplicationPlan
     public var source: DatabricksClient
-    public var target: TargetSettings
     public var observer: (any TransferObserver)?
     public var progress: (any ReplicationProgress)?
     public var logger: Logger
     public let runID: String
-    /// Ask for LZ4-compressed Arrow (`defaults.compression`).
-    public var compressArrow = true
-    /// What to check before a table commits (the row count always).
-    public var verification: Verification = .count
-    /// Decoded batches queued for the streaming scan, at most (the download budget's size).
-    public var memoryBudgetBytes = TableDefaults().memoryBudgetBytes
 
-    public init(plan: ReplicationPlan, source: DatabricksClient, target: TargetSettings,
+    /// `source` should be built from `plan.settings.clientOptions`: the plan's memory budget is
+    /// shared between the client's downloads and the replicator's scan queue.
+    public init(plan: ReplicationPlan, source: DatabricksClient,
                 observer: (any TransferObserver)? = nil, progress: (any ReplicationProgress)? = nil,
-                logger: Logger = Logger(label: "dbduck.replication"), runID: String = UUID().uuidString.lowercased()) {
-        self.plan = plan; self.source = source; self.target = target; self.observer = observer
+                logger: Logger = .silent, runID: String = UUID().uuidString.lowercased()) {
+        self.plan = plan; self.source = source; self.observer = observer
         self.progress = progress; self.logger = logger; self.runID = runID
     }
 
@@ -38,10 +35,10 @@ public struct Replicator: Sendable {
     public func run() async throws -> ReplicationSummary {
         let started = Date(), clock = ContinuousClock.now
         ProcessMemory.configure()
-        let database = try TargetDatabase.open(path: plan.targetPath, settings: target)
+        let database = try TargetDatabase.open(path: plan.targetPath, settings: plan.settings.target)
         try TargetDatabase.prepare(database, schemas: Set(plan.tables.map(\.targetSchema)))
         var outcomes = [ReplicationSummary.TableOutcome?](repeating: nil, count: plan.tables.count)
-        let width = max(1, plan.parallelTables)
+        let width = max(1, plan.settings.parallelTables)
         await withTaskGroup(of: (Int, ReplicationSummary.TableOutcome).self) { group in
             var next = 0
             func startNext() {
@@ -102,7 +99,7 @@ public struct Replicator: Sendable {
                 }
                 record.bytes = bytes
                 record.rows = try await w.finish(expectedRows: table.rowCount)
-                if verification == .checksum { try await verifyChecksums(table, writer: w) }
+                if plan.settings.verification == .checksum { try await verifyChecksums(table, writer: w) }
                 try await w.commit(record: record)
             } onCancel: {
                 w.interruptHandle.interrupt()
@@ -136,7 +133,7 @@ public struct Replicator: Sendable {
     func request(for table: PlannedTable) -> StatementRequest {
         let arrow = table.strategy == .streaming || table.strategy == .parquet
         return StatementRequest(table.selectSQL, disposition: .externalLinks, format: arrow ? .arrowStream : .jsonArray,
-                                compression: arrow && compressArrow ? .lz4Frame : .none)
+                                compression: arrow && plan.settings.compression == .lz4 ? .lz4Frame : .none)
     }
 
     /// `streaming`: decodes each chunk here and queues its batches for the writer's single Arrow-scan
@@ -160,7 +157,7 @@ public struct Replicator: Sendable {
             advance(first)
             while let chunk = try await iterator.next() {
                 // The queue's share of the budget for decoded batches waiting for DuckDB; the client holds the rest.
-                try await queue.waitForRoom(for: chunk.memoryBytes, limit: MemoryBudgetShare.scanQueue(memoryBudgetBytes))
+                try await queue.waitForRoom(for: chunk.memoryBytes, limit: MemoryBudgetShare.scanQueue(plan.settings.memoryBudgetBytes))
                 guard !queue.isStopped else { break }               // the INSERT failed; its error follows
                 queue.push(try decode(chunk).1, bytes: chunk.memoryBytes)
                 advance(chunk)

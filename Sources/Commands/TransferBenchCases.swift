@@ -3,7 +3,10 @@ import Databricks
 import Foundation
 import Logging
 import NIOCore
+import Profiling
 import Replication
+import Timing
+import Timing
 
 /// The benchmark cases that need dbduck's own pipeline: config loading, type mapping, Arrow
 /// decoding of a real chunk, and whole transfers per strategy at several sizes (whose peak memory
@@ -62,13 +65,15 @@ public enum TransferBenchCases {
     static func arrowDecode(setup: RunSetup, table: String, logger: Logger) -> BenchCase {
         let chunk = ChunkBox()
         return BenchCase("arrow: decode one chunk", parameters: ["table": table], iterations: 10, setUp: {
-            let client = try setup.makeClient(logger: logger)
-            defer { Task { try? await client.shutdown() } }
             guard let name = TableName(parsing: table) else { throw UsageError("bench --table must be catalog.schema.table") }
-            let result = try await client.execute(StatementRequest("SELECT * FROM \(name.quoted) LIMIT 122880", disposition: .externalLinks,
-                                                                   format: .arrowStream, compression: .lz4Frame))
-            for try await piece in client.chunks(of: result) {
-                if let bytes = piece.arrowStreamBytes { chunk.set(bytes); break }
+            let client = try DatabricksClient(workspace: setup.workspace, options: ReplicationSettings(setup.config).clientOptions,
+                                              logger: logger)
+            try await Session.withShutdown(client) {
+                let result = try await client.execute(StatementRequest("SELECT * FROM \(name.quoted) LIMIT 122880", disposition: .externalLinks,
+                                                                       format: .arrowStream, compression: .lz4Frame))
+                for try await piece in client.chunks(of: result) {
+                    if let bytes = piece.arrowStreamBytes { chunk.set(bytes); break }
+                }
             }
         }) {
             guard let bytes = chunk.get() else { return BenchWork() }
@@ -82,21 +87,13 @@ public enum TransferBenchCases {
                          observer: (any TransferObserver)? = nil, logger: Logger) async throws -> BenchWork {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
-        var config = setup.config
-        config.tables = [TableSelection(name: table, strategy: .fixed(strategy))]
-        let client = try setup.makeClient(observer: observer, logger: logger)
-        do {
-            var plan = try await Planner(catalog: client, config: config, targetPath: scratch.path("bench.duckdb")).plan()
-            for i in plan.tables.indices { plan.tables[i].sample(Int64(rows)) }
-            let summary = try await Replicator(plan: plan, source: client, target: config.target, observer: observer,
-                                               logger: logger).run()
-            try? await client.shutdown()
-            guard summary.succeeded else { throw UsageError("bench transfer failed: \(summary.text)") }
-            return BenchWork(rows: Int(summary.tables.reduce(0) { $0 + $1.rows }), bytes: Int(summary.tables.reduce(0) { $0 + $1.bytes }))
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
+        var setup = setup
+        setup.config.tables = [TableSelection(name: table, strategy: .fixed(strategy))]
+        var plan = try await Session.plan(setup, targetPath: scratch.path("bench.duckdb"), logger: logger)
+        for i in plan.tables.indices { plan.tables[i].sample(Int64(rows)) }
+        let summary = try await Session.run(plan, workspace: setup.workspace, observer: observer, logger: logger)
+        guard summary.succeeded else { throw UsageError("bench transfer failed: \(summary.text)") }
+        return BenchWork(rows: Int(summary.tables.reduce(0) { $0 + $1.rows }), bytes: Int(summary.tables.reduce(0) { $0 + $1.bytes }))
     }
 }
 

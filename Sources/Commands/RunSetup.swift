@@ -1,6 +1,8 @@
 import Databricks
 import Foundation
 import Logging
+import Replication
+import Timing
 
 /// What the command line says, before it is merged with a config file.
 public struct CommandLineInput: Sendable {
@@ -76,17 +78,5 @@ public struct RunSetup: Sendable {
     private static func positive(_ n: Int, _ flag: String) throws -> Int {
         guard n > 0 else { throw UsageError("\(flag) must be a positive integer, got \(n).") }
         return n
-    }
-
-    /// A client configured by the run's defaults (parallelism, memory budget, retries).
-    public func makeClient(observer: (any TransferObserver)? = nil, logger: Logger) throws -> DatabricksClient {
-        let d = config.defaults
-        var options = ClientOptions()
-        options.downloadParallelism = d.downloadParallelism
-        // The downloads' share; the rest is the loader's (decoded batches waiting for DuckDB, or the
-        // chunk being loaded).
-        options.memoryBudgetBytes = MemoryBudgetShare.downloads(d.memoryBudgetBytes)
-        options.retry = RetryPolicy(maxAttempts: d.maxRetries + 1)
-        return try DatabricksClient(workspace: workspace, options: options, observer: observer, logger: logger)
     }
 }

@@ -2,13 +2,28 @@ import Databricks
 import DuckDB
 import Foundation
 import Logging
+import Profiling
 import Replication
+import Timing
 
 /// `dbduck bench`: the whole suite, local cases always, warehouse cases when a source resolves.
 public enum BenchSession {
-    public static func run(source: SourceSettings, table: String, sizes: String, strategies: String, iterations: Int,
-                           filter: String?, localOnly: Bool, logger: Logger,
+    public struct Options: Sendable {
+        /// The source, and optionally a config whose defaults and target settings the transfers use.
+        public var input: CommandLineInput
+        public var table = "samples.tpch.lineitem"
+        public var sizes = "10000,100000,1000000"
+        public var strategies = "basic,batch,parquet,streaming"
+        public var iterations = 1
+        public var filter: String?
+        public var localOnly = false
+        public init(input: CommandLineInput) { self.input = input }
+    }
+
+    public static func run(_ options: Options, logger: Logger,
                            progress: (@Sendable (String) -> Void)? = nil) async throws -> BenchReport {
+        let (table, sizes, strategies, iterations, filter) = (options.table, options.sizes, options.strategies, options.iterations, options.filter)
+        let localOnly = options.localOnly
         var suite = BenchSuite(ProfilingBenchCases.all() + TransferBenchCases.local())
         if !localOnly {
             let sizeList = try sizes.split(separator: ",").map { text -> Int in
@@ -23,8 +38,7 @@ public enum BenchSession {
                 }
                 return s
             }
-            var input = CommandLineInput()
-            input.source = source
+            var input = options.input
             input.tables = [table]
             do {
                 let setup = try RunSetup.resolve(input, requireTarget: false)

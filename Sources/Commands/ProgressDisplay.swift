@@ -1,12 +1,8 @@
 import Foundation
+import Replication
 import Synchronization
-
-/// Receives a run's progress; the CLI shows it, tests may ignore it.
-public protocol ReplicationProgress: Sendable {
-    func started(_ table: PlannedTable)
-    func advanced(_ table: PlannedTable, rows: Int64, bytes: Int64)
-    func finished(_ table: PlannedTable, _ outcome: ReplicationSummary.TableOutcome)
-}
+import Timing
+import Timing
 
 /// Progress on stderr: one live line per table (rows, MB/s, ETA) on a terminal, plain log lines
 /// otherwise (start, every 5 s, end), so logs stay readable in CI.
@@ -87,8 +83,4 @@ public final class ProgressDisplay: ReplicationProgress {
     }
 
     private func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -1,31 +1,44 @@
 import Databricks
 import Foundation
 import Logging
+import Replication
+import Timing
 
-/// The commands' work, start to end: resolve, plan, run, always shutting the client down.
+/// The one road every command takes: resolve the settings (``RunSetup``), plan (every setting
+/// lands in the plan), run the plan. ``run(_:workspace:observer:progress:logger:)`` is the only
+/// place a plan is executed: it builds the client and the replicator from the plan and shuts the
+/// client down on every path.
 public enum Session {
     /// Plans without copying.
     public static func plan(_ input: CommandLineInput, logger: Logger) async throws -> ReplicationPlan {
-        let setup = try RunSetup.resolve(input, requireTarget: false)
-        let client = try setup.makeClient(logger: logger)
-        return try await withShutdown(client) {
-            try await Planner(catalog: client, config: setup.config, targetPath: setup.targetPath).plan()
-        }
+        try await plan(RunSetup.resolve(input, requireTarget: false), logger: logger)
     }
 
     /// Plans and copies every table.
     public static func replicate(_ input: CommandLineInput, observer: (any TransferObserver)? = nil,
                                  progress: (any ReplicationProgress)? = nil, logger: Logger) async throws -> ReplicationSummary {
         let setup = try RunSetup.resolve(input)
-        let client = try setup.makeClient(observer: observer, logger: logger)
+        let plan = try await plan(setup, logger: logger)
+        return try await run(plan, workspace: setup.workspace, observer: observer, progress: progress, logger: logger)
+    }
+
+    /// The plan for a resolved setup, read from the warehouse with a client tuned like the run's.
+    public static func plan(_ setup: RunSetup, targetPath: String? = nil, logger: Logger) async throws -> ReplicationPlan {
+        let settings = ReplicationSettings(setup.config)
+        let client = try DatabricksClient(workspace: setup.workspace, options: settings.clientOptions, logger: logger)
         return try await withShutdown(client) {
-            let plan = try await Planner(catalog: client, config: setup.config, targetPath: setup.targetPath).plan()
-            var replicator = Replicator(plan: plan, source: client, target: setup.config.target, observer: observer,
-                                        progress: progress, logger: logger)
-            replicator.compressArrow = setup.config.defaults.compressArrow
-            replicator.verification = setup.config.defaults.verify
-            replicator.memoryBudgetBytes = setup.config.defaults.memoryBudgetBytes
-            return try await replicator.run()
+            try await Planner(catalog: client, config: setup.config, targetPath: targetPath ?? setup.targetPath).plan()
+        }
+    }
+
+    /// Runs a plan: the client and the replicator come from `plan.settings`, and the client is
+    /// shut down however the run ends.
+    public static func run(_ plan: ReplicationPlan, workspace: Workspace, observer: (any TransferObserver)? = nil,
+                           progress: (any ReplicationProgress)? = nil, logger: Logger) async throws -> ReplicationSummary {
+        let client = try DatabricksClient(workspace: workspace, options: plan.settings.clientOptions,
+                                          observer: observer, logger: logger)
+        return try await withShutdown(client) {
+            try await Replicator(plan: plan, source: client, observer: observer, progress: progress, logger: logger).run()
         }
     }
 
@@ -40,7 +53,8 @@ public enum Session {
         input.source = source
         input.tables = [name.description]
         let setup = try RunSetup.resolve(input, requireTarget: false)
-        let client = try setup.makeClient(logger: logger)
+        let client = try DatabricksClient(workspace: setup.workspace, options: ReplicationSettings(setup.config).clientOptions,
+                                          logger: logger)
         return try await withShutdown(client) {
             let config = ReplicationConfig(tables: [TableSelection(name: name.description)])
             let planner = Planner(catalog: client, config: config, targetPath: "")

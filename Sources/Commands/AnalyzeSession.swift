@@ -2,7 +2,9 @@ import Databricks
 import DuckDB
 import Foundation
 import Logging
+import Profiling
 import Replication
+import Timing
 
 /// `dbduck analyze`: replicates a sample of the tables into a scratch database (never the user's
 /// target), profiles it phase by phase, runs every strategy on the same sample, and turns what was
@@ -24,16 +26,8 @@ public enum AnalyzeSession {
         defer { scratch.remove() }
 
         // Plan once, without profiling, then restrict every table to the sample.
-        let planningClient = try setup.makeClient(logger: logger)
-        let rtt = try await roundTrip(planningClient)
-        var plan: ReplicationPlan
-        do {
-            plan = try await Planner(catalog: planningClient, config: setup.config, targetPath: scratch.path("profile.duckdb")).plan()
-            try? await planningClient.shutdown()
-        } catch {
-            try? await planningClient.shutdown()
-            throw error
-        }
+        let rtt = try await roundTrip(setup)
+        var plan = try await Session.plan(setup, targetPath: scratch.path("profile.duckdb"), logger: logger)
         var totalRows: Int64 = 0
         for i in plan.tables.indices {
             totalRows += plan.tables[i].rowCount
@@ -51,23 +45,12 @@ public enum AnalyzeSession {
                 trial.targetPath = scratch.path("\(strategy).duckdb")
                 for i in trial.tables.indices { trial.tables[i].strategy = strategy }
                 let run = try await profiledRun(trial, setup: setup, logger: logger)
-                runs.append(StrategyRun(strategy: strategy.rawValue, run: run.run, chunkSize: setup.config.defaults.chunkSize))
+                runs.append(StrategyRun(strategy: strategy.rawValue, run: run.run, chunkSize: plan.tables.first?.chunkSize ?? setup.config.defaults.chunkSize))
             }
         }
 
         let strategies = Set(plan.tables.map(\.strategy.rawValue))
-        let d = setup.config.defaults
-        let settings = RunSettings(strategy: strategies.count == 1 ? strategies.first ?? "auto" : "auto",
-                                   chunkSize: d.chunkSize, downloadParallelism: d.downloadParallelism,
-                                   memoryBudgetBytes: d.memoryBudgetBytes, threads: setup.config.target.threads,
-                                   // The process's memory limit is the machine's: DuckDB's memory_limit
-                                   // bounds its buffer pool only (listed among the DuckDB settings).
-                                   memoryLimitBytes: nil,
-                                   parallelTables: d.parallelTables,
-                                   format: strategies.contains("streaming") || strategies.contains("parquet") ? "arrow_stream" : "json_array",
-                                   compression: "lz4",
-                                   targetMemoryLimitBytes: Recommendation.parseSize(
-                                       setup.config.target.memoryLimit ?? TargetSettings.defaultMemoryLimit))
+        let settings = RunSettings(recording: plan, strategies: strategies)
         let system = SystemInfo.current(duckdbVersion: Database.libraryVersion, duckdbSettings: profiled.duckdbSettings,
                                         roundTripSeconds: rtt,
                                         bandwidthBytesPerSecond: PhaseProfile.bandwidth(of: profiled.run.events))
@@ -88,19 +71,15 @@ public enum AnalyzeSession {
     static func profiledRun(_ plan: ReplicationPlan, setup: RunSetup, logger: Logger) async throws -> Profiled {
         let session = ProfilingSession()
         session.start()
-        let client = try setup.makeClient(observer: session.recorder, logger: logger)
         let summary: ReplicationSummary
         do {
-            summary = try await Replicator(plan: plan, source: client, target: setup.config.target,
-                                           observer: session.recorder, logger: logger).run()
-            try? await client.shutdown()
+            summary = try await Session.run(plan, workspace: setup.workspace, observer: session.recorder, logger: logger)
         } catch {
-            try? await client.shutdown()
             _ = session.stop()
             throw error
         }
         let run = session.stop()
-        return Profiled(run: run, summary: summary, duckdbSettings: (try? duckdbSettings(plan.targetPath, setup.config.target)) ?? [])
+        return Profiled(run: run, summary: summary, duckdbSettings: (try? duckdbSettings(plan.targetPath, plan.settings.target)) ?? [])
     }
 
     /// The DuckDB settings that shape a load, as the scratch database reports them.
@@ -114,6 +93,11 @@ public enum AnalyzeSession {
     }
 
     /// The best of three trivial statements: the workspace's round-trip time.
+    static func roundTrip(_ setup: RunSetup) async throws -> Double {
+        let client = try DatabricksClient(workspace: setup.workspace, options: ReplicationSettings(setup.config).clientOptions)
+        return try await Session.withShutdown(client) { try await roundTrip(client) }
+    }
+
     static func roundTrip(_ client: DatabricksClient) async throws -> Double {
         var best = Double.infinity
         for _ in 0..<3 {

@@ -1,0 +1,99 @@
+import Databricks
+import DuckDB
+import Foundation
+import Logging
+import Profiling
+import Replication
+
+/// What a command prints on stdout and the status it exits with.
+public struct CommandOutput: Sendable {
+    public var stdout: String
+    public var exitStatus: Int32
+    public init(_ stdout: String, exitStatus: Int32 = 0) { self.stdout = stdout; self.exitStatus = exitStatus }
+}
+
+/// A command that could not run: its message (one sentence, said once) and its exit status:
+/// 64 for usage and configuration errors (`isUsage`: the CLI also shows the usage), 1 otherwise.
+public struct CommandFailure: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var exitStatus: Int32
+    public var isUsage: Bool { exitStatus == 64 }
+    public var description: String { message }
+}
+
+/// The commands, end to end: the CLI parses arguments into a ``CommandLineInput``, calls one of
+/// these, and prints what it returns. Logging goes to stderr; errors become ``CommandFailure``s.
+public enum CommandRunner {
+    public static func logger(verbose: Bool) -> Logger {
+        var logger = Logger(label: "dbduck") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = verbose ? .debug : .warning
+        return logger
+    }
+
+    public static func replicate(_ input: CommandLineInput, json: Bool, verbose: Bool) async throws(CommandFailure) -> CommandOutput {
+        let summary = try await mapped {
+            try await SignalCancellation.run {
+                try await Session.replicate(input, progress: ProgressDisplay(), logger: logger(verbose: verbose))
+            }
+        }
+        let text = try await mapped { json ? try summary.json() : summary.text }
+        return CommandOutput(text, exitStatus: summary.succeeded ? 0 : 1)
+    }
+
+    public static func plan(_ input: CommandLineInput, json: Bool, verbose: Bool) async throws(CommandFailure) -> CommandOutput {
+        let plan = try await mapped { try await Session.plan(input, logger: logger(verbose: verbose)) }
+        return CommandOutput(try await mapped { json ? try PlanRenderer.json(plan) : PlanRenderer.text(plan) })
+    }
+
+    public static func tables(pattern: String, source: SourceSettings, json: Bool) async throws(CommandFailure) -> CommandOutput {
+        let names = try await mapped { try await Session.tables(pattern: pattern, source: source, logger: logger(verbose: false)) }
+        guard json else { return CommandOutput(names.joined(separator: "\n")) }
+        return CommandOutput(try await mapped {
+            String(decoding: try JSONSerialization.data(withJSONObject: names, options: [.prettyPrinted]), as: UTF8.self)
+        })
+    }
+
+    public static func analyze(_ options: AnalyzeSession.Options, json: Bool, html: String?, verbose: Bool) async throws(CommandFailure) -> CommandOutput {
+        try await mapped {
+            let report = try await AnalyzeSession.run(options, logger: logger(verbose: verbose)) { line in
+                FileHandle.standardError.write(Data("[dbduck] \(line)\n".utf8))
+            }
+            if let html { try report.write(html: html) }
+            return CommandOutput(json ? String(decoding: try report.jsonData(), as: UTF8.self) : report.terminalText())
+        }
+    }
+
+    public static func bench(_ options: BenchSession.Options, out: String, compare: String?) async throws(CommandFailure) -> CommandOutput {
+        try await mapped {
+            let report = try await BenchSession.run(options, logger: logger(verbose: false)) { line in
+                FileHandle.standardError.write(Data("[dbduck] \(line)\n".utf8))
+            }
+            var text = report.table()
+            try report.save(to: out)
+            FileHandle.standardError.write(Data("[dbduck] results saved to \(out)\n".utf8))
+            if let compare { text += "\n" + BenchComparison(old: try BenchReport.load(from: compare), new: report).table() }
+            return CommandOutput(text)
+        }
+    }
+
+    /// dbduck's version and the linked DuckDB's.
+    public static func version(_ dbduck: String) -> String { "dbduck \(dbduck)\nDuckDB \(Database.libraryVersion)" }
+
+    static func mapped<T>(_ body: () async throws -> T) async throws(CommandFailure) -> T {
+        do {
+            return try await body()
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch let error as UsageError {
+            throw CommandFailure(message: error.description, exitStatus: 64)
+        } catch let error as ConfigError {
+            throw CommandFailure(message: error.description, exitStatus: 64)
+        } catch let error as WorkspaceConfigurationError {
+            throw CommandFailure(message: error.description, exitStatus: 64)
+        } catch is CancellationError {
+            throw CommandFailure(message: "interrupted", exitStatus: 130)
+        } catch {
+            throw CommandFailure(message: "\(error)", exitStatus: 1)
+        }
+    }
+}

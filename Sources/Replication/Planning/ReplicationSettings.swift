@@ -1,0 +1,54 @@
+import Databricks
+
+/// Everything that shapes how a plan runs, resolved once from dbduck.yml and the command line.
+/// The plan carries it; the Databricks client, the replicator and the target database are all
+/// built from it, so `replicate`, `analyze` and `bench` run with exactly the same settings.
+public struct ReplicationSettings: Sendable, Equatable, Codable {
+    /// Bytes downloaded but not yet loaded, at most, per table (`defaults.memory_budget`).
+    public var memoryBudgetBytes: Int
+    /// External links downloaded at once per table.
+    public var downloadParallelism: Int
+    /// Tables copied at once.
+    public var parallelTables: Int
+    /// Arrow results LZ4-compressed on the wire (`defaults.compression`).
+    public var compression: WireCompression
+    /// What is checked before a table commits.
+    public var verification: Verification
+    /// Retries of a failed request or download before the table fails.
+    public var maxRetries: Int
+    /// How the DuckDB file is opened.
+    public var target: TargetSettings
+
+    public init(memoryBudgetBytes: Int = TableDefaults().memoryBudgetBytes,
+                downloadParallelism: Int = TableDefaults().downloadParallelism,
+                parallelTables: Int = TableDefaults().parallelTables, compression: WireCompression = .lz4,
+                verification: Verification = .count, maxRetries: Int = TableDefaults().maxRetries,
+                target: TargetSettings = TargetSettings()) {
+        self.memoryBudgetBytes = memoryBudgetBytes; self.downloadParallelism = downloadParallelism
+        self.parallelTables = parallelTables; self.compression = compression; self.verification = verification
+        self.maxRetries = maxRetries; self.target = target
+    }
+
+    /// The settings a config (already merged with the command line) asks for.
+    public init(_ config: ReplicationConfig) {
+        let d = config.defaults
+        self.init(memoryBudgetBytes: d.memoryBudgetBytes, downloadParallelism: d.downloadParallelism,
+                  parallelTables: d.parallelTables, compression: d.compression, verification: d.verify,
+                  maxRetries: d.maxRetries, target: config.target)
+    }
+
+    /// The client's tuning: the downloads' share of the memory budget (the rest is the loader's:
+    /// decoded batches waiting for DuckDB, or the chunk being loaded), parallelism and retries.
+    public var clientOptions: ClientOptions {
+        var options = ClientOptions()
+        options.downloadParallelism = downloadParallelism
+        options.memoryBudgetBytes = MemoryBudgetShare.downloads(memoryBudgetBytes)
+        options.retry = RetryPolicy(maxAttempts: maxRetries + 1)
+        return options
+    }
+}
+
+/// Compression of Arrow results on the wire.
+public enum WireCompression: String, Sendable, Codable, CaseIterable {
+    case lz4, none
+}
