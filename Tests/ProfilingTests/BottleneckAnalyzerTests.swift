@@ -44,8 +44,8 @@ import Testing
         let run = SyntheticRun(parallelism: 8, downloadSeconds: 1.0, loadSeconds: 0.02)
         let few = SyntheticRun(chunks: 3, parallelism: 8, downloadSeconds: 1.0, loadSeconds: 0.02)
         let memory = MemoryTimeline(samples: [], baselineResidentBytes: 50 << 20, peakResidentBytes: 200 << 20,
-                                    bufferHighWaterBytes: 128 << 20, intervalSeconds: 0.05)
-        let settings = RunSettings(strategy: "streaming", chunkSize: 100_000, downloadParallelism: 8, memoryBudgetBytes: 128 << 20)
+                                    bufferHighWaterBytes: 128_000_000, intervalSeconds: 0.05)
+        let settings = RunSettings(strategy: "streaming", chunkSize: 100_000, downloadParallelism: 8, memoryBudgetBytes: 128_000_000)
         let found = analyze(few, settings, memory: memory)
         let top = try #require(found.first)
         #expect(top.kind == .download)
@@ -59,8 +59,8 @@ import Testing
     @Test func fullBufferInALoadBoundRunKeepsTheBudget() throws {
         let run = SyntheticRun(chunks: 3, parallelism: 8, downloadSeconds: 0.2, loadSeconds: 0.5)
         let memory = MemoryTimeline(samples: [], baselineResidentBytes: 50 << 20, peakResidentBytes: 200 << 20,
-                                    bufferHighWaterBytes: 64 << 20, intervalSeconds: 0.05)
-        let settings = RunSettings(strategy: "streaming", chunkSize: 100_000, downloadParallelism: 8, memoryBudgetBytes: 64 << 20)
+                                    bufferHighWaterBytes: 64_000_000, intervalSeconds: 0.05)
+        let settings = RunSettings(strategy: "streaming", chunkSize: 100_000, downloadParallelism: 8, memoryBudgetBytes: 64_000_000)
         let found = analyze(run, settings, memory: memory)
         #expect(found.first?.kind == .load)
         #expect(!found.contains { $0.change?.key == "defaults.memory_budget" })
@@ -89,7 +89,7 @@ import Testing
     @Test func loadBoundUnderASmallMemoryLimitRecommendsRaisingIt() throws {
         let run = SyntheticRun(parallelism: 8, downloadSeconds: 0.2, loadSeconds: 0.5)
         let settings = RunSettings(strategy: "streaming", chunkSize: 100_000, downloadParallelism: 8, threads: 8,
-                                   targetMemoryLimitBytes: 100 << 20)
+                                   targetMemoryLimitBytes: 100_000_000)
         let found = analyze(run, settings)
         let top = try #require(found.first)
         #expect(top.kind == .load)

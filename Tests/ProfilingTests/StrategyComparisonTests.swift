@@ -83,7 +83,7 @@ import Testing
     }
 
     @Test func memoryBudgetChangesRenderAsSizes() {
-        let settings = RunSettings(strategy: "streaming", chunkSize: 100_000, downloadParallelism: 8, memoryBudgetBytes: 128 << 20)
+        let settings = RunSettings(strategy: "streaming", chunkSize: 100_000, downloadParallelism: 8, memoryBudgetBytes: 128_000_000)
         let b = Bottleneck(kind: .download, share: 0.7, cause: "buffer full", advice: "raise",
                            change: SettingChange(key: "defaults.memory_budget", from: "128MB", to: "256MB"))
         let rec = Recommendation(settings: settings, comparison: nil, bottlenecks: [b])
