@@ -18,7 +18,8 @@ def _serve(a: argparse.Namespace) -> int:
     from .auth import Auth
     from .catalog import Catalog
     from .faults import Faults, FaultSpecError
-    from .server import App, start_servers
+    from .server import start_servers
+    from .workspaceapp import App
     from .sqlengine import Engine
     from .resultcache import ResultCache
     from .statements import StatementStore
