@@ -1,20 +1,23 @@
-"""`CREATE [OR REPLACE] TABLE`, `CREATE SCHEMA|CATALOG`, `DROP TABLE`."""
+"""`CREATE [OR REPLACE] TABLE [IF NOT EXISTS] t (cols, [CONSTRAINT pk] PRIMARY KEY (...)) [TBLPROPERTIES] [AS q]`,
+`CREATE SCHEMA|CATALOG`, `DROP TABLE`."""
 
 from __future__ import annotations
 
 import os
 import shutil
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 import pyarrow as pa
-from deltalake import write_deltalake
+from deltalake import DeltaTable, write_deltalake
 
 from . import sqllex as L
+from . import ucrecord
 from .catalog import TableRef, not_found
-from .ddltypes import parse_type
+from .ddlclauses import check_primary_key, column_def, is_table_constraint, primary_key_clause, properties
 from .queryresult import QueryResult
-from .sqlerrors import SQLError, syntax_error
+from .sqlerrors import SQLError, first_line, syntax_error
 from .tablewrite import storage_type
+from .ucrecord import PrimaryKey, UCRecord
 
 if TYPE_CHECKING:
     from .sqlengine import Engine
@@ -53,11 +56,23 @@ def create(engine: "Engine", toks: list[L.Tok], ctx: "StatementContext") -> Quer
         i += 3
     ref, i = _target_new(engine, toks, i, ctx)
     schema = None
+    pk: Optional[PrimaryKey] = None
     if i < len(toks) and toks[i].is_punct("("):
         j = L.matching_paren(toks, i)
         fields = []
         for p in L.split_top(toks[i + 1:j]):
-            fields.append(_column_def(p))
+            if is_table_constraint(p):
+                key = primary_key_clause(p, f"{ref.table}_pk")
+            else:
+                field, primary = column_def(p)
+                fields.append(field)
+                key = PrimaryKey(f"{ref.table}_pk", [field.name]) if primary else None
+            if key is not None:
+                if pk is not None:
+                    raise SQLError("DELTA_CONSTRAINT_ALREADY_EXISTS",
+                                   f"Constraint '{pk.name}' already exists. Please delete the old constraint first.\n"
+                                   f"Old constraint:\nPRIMARY KEY ({', '.join(pk.columns)})", "42710")
+                pk = key
         schema = pa.schema(fields)
         i = j + 1
     props: dict[str, str] = {}
@@ -71,13 +86,8 @@ def create(engine: "Engine", toks: list[L.Tok], ctx: "StatementContext") -> Quer
             comment = toks[i + 1].value
             i += 2
         elif t.is_word("TBLPROPERTIES"):
-            j = L.matching_paren(toks, i + 1)
-            for p in L.split_top(toks[i + 2:j]):
-                eq = next(k for k, x in enumerate(p) if x.is_punct("="))
-                key = "".join(x.value if x.kind == "str" else x.text for x in p[:eq])
-                val = "".join(x.value if x.kind == "str" else x.text for x in p[eq + 1:])
-                props[key] = val
-            i = j + 1
+            more, i = properties(toks, i + 1)
+            props.update(more)
         elif t.is_word("AS"):
             as_idx = i + 1
             break
@@ -89,19 +99,49 @@ def create(engine: "Engine", toks: list[L.Tok], ctx: "StatementContext") -> Quer
     if exists and not replace:
         raise SQLError("TABLE_OR_VIEW_ALREADY_EXISTS",
                        f"Cannot create table or view {ref.quoted} because it already exists.", "42P07")
+    data = None
     if as_idx is not None:
         data = engine.query_arrow(toks[as_idx:], ctx)
         data = data.cast(pa.schema([pa.field(f.name, storage_type(f.type)) for f in data.schema]))
-    else:
-        if schema is None:
-            raise syntax_error("end of input")
-        data = schema.empty_table()
-    os.makedirs(os.path.dirname(engine.catalog.path(ref)), exist_ok=True)
-    cfg = {k: v for k, v in props.items() if k.startswith("delta.")}
-    write_deltalake(engine.catalog.path(ref), data, mode="overwrite" if exists else "error",
-                    configuration=cfg or None, description=comment,
-                    schema_mode="overwrite" if exists else None)
+        schema = data.schema
+    elif schema is None:
+        raise syntax_error("end of input")
+    if pk is not None:
+        pk = check_primary_key(pk, schema)
+    path = engine.catalog.path(ref)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with engine.catalog.write_lock(ref):
+        try:
+            if exists:
+                _replace(path, schema, data, props, comment, pk)
+            elif data is not None:
+                write_deltalake(path, data, mode="error", configuration=props or None, description=comment)
+            else:
+                DeltaTable.create(path, schema=schema, mode="error", configuration=props or None,
+                                  description=comment)
+        except Exception as e:  # deltalake raises several exception types
+            raise SQLError("DELTA_INVALID_TABLE_PROPERTY" if props else "DELTA_CREATE_TABLE_FAILED",
+                           f"Cannot create table {ref.quoted}: {first_line(e)}", "42000")
+        if pk is not None and not exists:
+            ucrecord.write(path, UCRecord(primary_key=pk))
     return QueryResult()
+
+
+def _replace(path: str, schema: pa.Schema, data: Optional[pa.Table], props: dict, comment: Optional[str],
+             pk: Optional[PrimaryKey]) -> None:
+    """CREATE OR REPLACE of an existing table: one new commit with new Delta metadata (a new Delta
+    table id) on the same log, so history and time travel to older versions remain. The Unity
+    Catalog table id and the securable stay; the constraints are the new definition's."""
+    old = DeltaTable(path)
+    ucrecord.write(path, UCRecord(table_id=ucrecord.table_id(path, old.metadata().id), primary_key=pk))
+    if data is None:
+        DeltaTable.create(path, schema=schema, mode="overwrite", configuration=props or None, description=comment)
+    else:
+        # a new Delta table id needs the CREATE OR REPLACE commit; the rows follow as their own commit
+        DeltaTable.create(path, schema=data.schema, mode="overwrite", configuration=props or None,
+                          description=comment)
+        write_deltalake(path, data, mode="append")
+
 
 def _target_new(engine: "Engine", toks, i: int, ctx: "StatementContext") -> tuple[TableRef, int]:
     parts, i = L.parse_name(toks, i)
@@ -109,6 +149,7 @@ def _target_new(engine: "Engine", toks, i: int, ctx: "StatementContext") -> tupl
     if ref.schema not in engine.catalog.schemas(ref.catalog):
         raise SQLError("SCHEMA_NOT_FOUND", f"The schema `{ref.catalog}`.`{ref.schema}` cannot be found.", "42704")
     return ref, i
+
 
 def drop(engine: "Engine", toks: list[L.Tok], ctx: "StatementContext") -> QueryResult:
     i = 1
@@ -127,32 +168,3 @@ def drop(engine: "Engine", toks: list[L.Tok], ctx: "StatementContext") -> QueryR
         raise not_found(ref)
     shutil.rmtree(engine.catalog.path(ref))
     return QueryResult()
-
-
-def _column_def(p: list[L.Tok]) -> pa.Field:
-    name = p[0].ident
-    rest = p[1:]
-    text_parts = []
-    nullable = True
-    comment = None
-    k = 0
-    while k < len(rest):
-        t = rest[k]
-        if t.is_word("NOT") and k + 1 < len(rest) and rest[k + 1].is_word("NULL"):
-            nullable = False
-            k += 2
-            continue
-        if t.is_word("COMMENT") and k + 1 < len(rest):
-            comment = rest[k + 1].value
-            k += 2
-            continue
-        text_parts.append(t.text)
-        k += 1
-    ty, variant = parse_type(" ".join(text_parts))
-    md = {}
-    if comment:
-        md["comment"] = comment
-    if variant:
-        md["dbduck.type"] = "VARIANT"
-    return pa.field(name, ty, nullable, md or None)
-

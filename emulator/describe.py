@@ -93,6 +93,22 @@ def _detail(engine: "Engine", ref: TableRef, dt: DeltaTable) -> QueryResult:
     })
     return QueryResult.of_table(t)
 
+# deltalake's operation names where Databricks says it differently
+_OPERATIONS = {"ADD COLUMN": "ADD COLUMNS"}
+# deltalake's WRITE metrics under the names Databricks gives them
+_WRITE_METRICS = {"num_added_rows": "numOutputRows", "num_added_files": "numFiles"}
+USER_NAME = "emulator@dbduck.local"   # the workspace user (/api/2.0/preview/scim/v2/Me)
+
+
+def _metric_name(operation: str, key: str) -> str:
+    """deltalake records snake_case metrics (num_updated_rows); Databricks shows camelCase
+    (numUpdatedRows, numTargetRowsInserted, ...)."""
+    if operation == "WRITE" and key in _WRITE_METRICS:
+        return _WRITE_METRICS[key]
+    head, *rest = key.split("_")
+    return head + "".join(w[:1].upper() + w[1:] for w in rest)
+
+
 def _history(dt: DeltaTable, limit: Optional[int]) -> QueryResult:
     hist = dt.history(limit)
     utc = _dt.timezone.utc
@@ -102,25 +118,30 @@ def _history(dt: DeltaTable, limit: Optional[int]) -> QueryResult:
             return []
         return [(str(k), v if isinstance(v, str) else json.dumps(v)) for k, v in d.items()]
 
+    def metrics(h):
+        op = h.get("operation") or ""
+        return [(_metric_name(op, k), v) for k, v in smap(h.get("operationMetrics"))]
+
     job_t = pa.struct([("jobId", pa.string()), ("jobName", pa.string()), ("jobRunId", pa.string()),
                        ("runId", pa.string()), ("jobOwnerId", pa.string()), ("triggerType", pa.string())])
     nb_t = pa.struct([("notebookId", pa.string())])
     mstr = pa.map_(pa.string(), pa.string())
+    n = len(hist)
     t = pa.table({
         "version": pa.array([h["version"] for h in hist], pa.int64()),
         "timestamp": pa.array([_dt.datetime.fromtimestamp(h["timestamp"] / 1000, utc) for h in hist],
                               pa.timestamp("us", "UTC")),
-        "userId": pa.array([None] * len(hist), pa.string()),
-        "userName": pa.array([None] * len(hist), pa.string()),
-        "operation": pa.array([h.get("operation") for h in hist], pa.string()),
+        "userId": pa.array(["1"] * n, pa.string()),
+        "userName": pa.array([USER_NAME] * n, pa.string()),
+        "operation": pa.array([_OPERATIONS.get(h.get("operation"), h.get("operation")) for h in hist], pa.string()),
         "operationParameters": pa.array([smap(h.get("operationParameters")) for h in hist], mstr),
-        "job": pa.array([None] * len(hist), job_t),
-        "notebook": pa.array([None] * len(hist), nb_t),
-        "clusterId": pa.array([None] * len(hist), pa.string()),
+        "job": pa.array([None] * n, job_t),
+        "notebook": pa.array([None] * n, nb_t),
+        "clusterId": pa.array([None] * n, pa.string()),
         "readVersion": pa.array([h.get("readVersion") for h in hist], pa.int64()),
         "isolationLevel": pa.array([h.get("isolationLevel", "Serializable") for h in hist], pa.string()),
         "isBlindAppend": pa.array([h.get("isBlindAppend", h.get("operation") == "WRITE") for h in hist], pa.bool_()),
-        "operationMetrics": pa.array([smap(h.get("operationMetrics")) for h in hist], mstr),
+        "operationMetrics": pa.array([metrics(h) for h in hist], mstr),
         "userMetadata": pa.array([h.get("userMetadata") for h in hist], pa.string()),
         "engineInfo": pa.array([h.get("engineInfo") for h in hist], pa.string()),
     })

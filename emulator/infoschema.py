@@ -1,4 +1,5 @@
-"""`<catalog>.information_schema.{catalogs,schemata,tables,columns}` built from the metastore."""
+"""`<catalog>.information_schema.{catalogs,schemata,tables,columns,table_constraints,key_column_usage}`
+built from the metastore (constraints: the PRIMARY KEYs of the Unity Catalog records)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ import datetime as _dt
 import pyarrow as pa
 
 from . import types as T
+from . import ucrecord
 from .catalog import Catalog, TableRef
 from .sqlerrors import SQLError
 
 
 def information_schema(cat: Catalog, catalog: str, view: str) -> pa.Table:
-    """`<catalog>.information_schema.{catalogs,schemata,tables,columns}` from the metastore."""
     if catalog not in cat.catalogs():
         raise SQLError("TABLE_OR_VIEW_NOT_FOUND", f"The table or view `{catalog}`.`information_schema`.`{view}` "
                        "cannot be found.", "42P01")
@@ -23,6 +24,8 @@ def information_schema(cat: Catalog, catalog: str, view: str) -> pa.Table:
         names = cat.schemas(catalog)
         tbl = pa.table({"catalog_name": [catalog] * len(names), "schema_name": names,
                         "schema_owner": ["emulator"] * len(names), "comment": pa.nulls(len(names), pa.string())})
+    elif view in ("table_constraints", "key_column_usage"):
+        tbl = _constraints(cat, catalog, view)
     elif view in ("tables", "columns"):
         rows: dict[str, list] = {}
         for sch in cat.schemas(catalog):
@@ -67,3 +70,32 @@ def information_schema(cat: Catalog, catalog: str, view: str) -> pa.Table:
         raise SQLError("TABLE_OR_VIEW_NOT_FOUND", f"The table or view `{catalog}`.`information_schema`.`{view}` "
                        "cannot be found.", "42P01")
     return tbl
+
+
+def _constraints(cat: Catalog, catalog: str, view: str) -> pa.Table:
+    rows: dict[str, list] = {}
+    for sch in cat.schemas(catalog):
+        for name in cat.tables(catalog, sch):
+            pk = ucrecord.read(cat.path(TableRef(catalog, sch, name))).primary_key
+            if pk is None:
+                continue
+            head = (("constraint_catalog", catalog), ("constraint_schema", sch), ("constraint_name", pk.name),
+                    ("table_catalog", catalog), ("table_schema", sch), ("table_name", name))
+            if view == "table_constraints":
+                for k, v in head + (("constraint_type", "PRIMARY KEY"), ("is_deferrable", "YES"),
+                                    ("initially_deferred", "NO"), ("enforced", "NO"), ("comment", None)):
+                    rows.setdefault(k, []).append(v)
+                continue
+            for pos, col in enumerate(pk.columns, start=1):
+                for k, v in head + (("column_name", col), ("ordinal_position", pos),
+                                    ("position_in_unique_constraint", None)):
+                    rows.setdefault(k, []).append(v)
+    if view == "table_constraints":
+        keys = ["constraint_catalog", "constraint_schema", "constraint_name", "table_catalog", "table_schema",
+                "table_name", "constraint_type", "is_deferrable", "initially_deferred", "enforced", "comment"]
+        types: dict = {}
+    else:
+        keys = ["constraint_catalog", "constraint_schema", "constraint_name", "table_catalog", "table_schema",
+                "table_name", "column_name", "ordinal_position", "position_in_unique_constraint"]
+        types = {"ordinal_position": pa.int32(), "position_in_unique_constraint": pa.int32()}
+    return pa.table({k: pa.array(rows.get(k, []), types.get(k, pa.string())) for k in keys})

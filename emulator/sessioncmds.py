@@ -35,10 +35,11 @@ def use_namespace(engine: "Engine", toks: list[L.Tok], ctx: "StatementContext") 
     return QueryResult()
 
 def set_conf(engine: "Engine", toks: list[L.Tok], ctx: "StatementContext") -> QueryResult:
-    text = " ".join(t.text for t in toks[1:])
-    if "=" in text:
-        k, v = text.split("=", 1)
-        k, v = k.strip(), v.strip()
+    eq = next((n for n, t in enumerate(toks) if t.is_punct("=")), None)
+    if eq is not None:
+        # a dotted key is several tokens; it is kept as written, without spaces
+        k = "".join(t.value if t.kind == "bq" else t.text for t in toks[1:eq])
+        v = " ".join(t.value if t.kind == "str" else t.text for t in toks[eq + 1:])
         ctx.session.confs[k] = v
         return QueryResult.of_table(pa.table({"key": [k], "value": [v]}))
     return QueryResult.of_table(pa.table({"key": pa.array([], pa.string()), "value": pa.array([], pa.string())}))

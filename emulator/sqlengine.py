@@ -13,7 +13,7 @@ from typing import Callable
 import duckdb
 import pyarrow as pa
 
-from . import ddl, describe, dml, sessioncmds, showcmds
+from . import altertable, ddl, describe, dml, sessioncmds, showcmds, vacuum
 from . import sqllex as L
 from .catalog import Catalog, CatalogError
 from .ddltypes import DDLTypeError
@@ -37,8 +37,9 @@ class Engine:
     """One shared DuckDB database; `run` executes one statement for one session."""
 
     def __init__(self, catalog: Catalog, session_tz: str = "Etc/UTC", threads: int = 2,
-                 memory_limit: str = "1GB"):
+                 memory_limit: str = "1GB", retention_check: bool = True):
         self.catalog = catalog
+        self.retention_check = retention_check   # VACUUM refuses short retention (see vacuum.py)
         self.session_tz = session_tz
         self.db = duckdb.connect(":memory:", config={"threads": threads, "memory_limit": memory_limit,
                                                       "preserve_insertion_order": True})
@@ -108,6 +109,10 @@ class Engine:
                 return ddl.create(self, toks, ctx)
             if first.is_word("DROP"):
                 return ddl.drop(self, toks, ctx)
+            if first.is_word("ALTER"):
+                return altertable.alter(self, toks, ctx)
+            if first.is_word("VACUUM"):
+                return vacuum.vacuum(self, toks, ctx)
         except CatalogError as e:
             raise SQLError(e.error_class, e.message, e.sql_state)
         except L.LexError as e:

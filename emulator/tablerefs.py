@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import os
 import urllib.parse
 from typing import TYPE_CHECKING, Optional
 
@@ -13,7 +14,7 @@ from . import types as T
 from .catalog import TableRef, not_found
 from .changefeed import table_changes
 from .infoschema import information_schema
-from .sqlerrors import syntax_error
+from .sqlerrors import SQLError, syntax_error
 from .tablewrite import storage_schema
 
 if TYPE_CHECKING:
@@ -110,6 +111,12 @@ def register_snapshot(ctx: "StatementContext", ref: TableRef, version: Optional[
         if T.is_variant_field(f):
             ctx.variant_names.add(f.name)
     files = [urllib.parse.unquote(u[len("file://"):] if u.startswith("file://") else u) for u in dt.file_uris()]  # URIs are percent-encoded
+    for p in files:
+        if not os.path.exists(p):  # removed by VACUUM: the version can no longer be read
+            raise SQLError("DELTA_FILE_NOT_FOUND_DETAILED",
+                           f"File {p} referenced in the transaction log cannot be found. This occurs when data has "
+                           "been manually deleted from the file system rather than using the table `DELETE` "
+                           "statement.", "42K03")
     if files:
         cols = ", ".join(L.sql_ident(f.name) for f in schema)
         ctx.con.execute(f"CREATE TEMP VIEW {L.sql_ident(name)} AS SELECT {cols} FROM read_parquet("
