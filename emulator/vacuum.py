@@ -42,10 +42,13 @@ def vacuum(engine: "Engine", toks: list[L.Tok], ctx: "StatementContext") -> Quer
     hours = None
     dry_run = False
     while i < len(toks):
-        if toks[i].is_word("RETAIN") and i + 2 < len(toks) and toks[i + 1].kind == "num" \
-                and toks[i + 2].is_word("HOURS", "HOUR"):
-            hours = float(toks[i + 1].value.rstrip("LlDd"))
-            i += 3
+        if toks[i].is_word("RETAIN"):
+            sign = -1.0 if i + 1 < len(toks) and toks[i + 1].is_punct("-") else 1.0
+            k = i + 2 if sign < 0 else i + 1
+            if not (k + 1 < len(toks) and toks[k].kind == "num" and toks[k + 1].is_word("HOURS", "HOUR")):
+                raise syntax_error(toks[k].text if k < len(toks) else "end of input")
+            hours = sign * float(toks[k].value.rstrip("LlDd"))
+            i = k + 2
         elif toks[i].is_word("DRY") and i + 1 < len(toks) and toks[i + 1].is_word("RUN"):
             dry_run = True
             i += 2
