@@ -18,7 +18,8 @@ from deltalake import Schema as DeltaSchema
 from . import sqllex as L
 from . import ucrecord
 from .catalog import TableRef, not_found
-from .ddlclauses import check_primary_key, column_def, primary_key_clause, properties
+from .ddlclauses import (check_primary_key, check_properties, column_def, primary_key_clause, properties,
+                         property_error)
 from .queryresult import QueryResult
 from .sqlerrors import SQLError, first_line, syntax_error
 
@@ -71,11 +72,12 @@ def _set_properties(engine: "Engine", ref: TableRef, rest: list[L.Tok]) -> None:
     if any(k.lower() == "delta.columnmapping.mode" for k in props):
         raise SQLError("UNSUPPORTED_FEATURE", "[UNSUPPORTED_FEATURE] Column mapping is not supported by the "
                        "emulator.", "0A000")
+    check_properties(props)
     dt = engine.catalog.open(ref)
     try:
         dt.alter.set_table_properties(props, raise_if_not_exists=False)
-    except Exception as e:  # deltalake rejects values it cannot parse for known delta.* keys
-        raise SQLError("DELTA_INVALID_TABLE_PROPERTY", f"Cannot set table properties: {first_line(e)}", "42616")
+    except Exception as e:  # deltalake rejects unknown delta.* keys and values it cannot parse
+        raise property_error(e, "Cannot set table properties")
 
 
 def _add_columns(engine: "Engine", ref: TableRef, rest: list[L.Tok]) -> None:

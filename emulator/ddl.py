@@ -13,7 +13,8 @@ from deltalake import DeltaTable, write_deltalake
 from . import sqllex as L
 from . import ucrecord
 from .catalog import TableRef, not_found
-from .ddlclauses import check_primary_key, column_def, is_table_constraint, primary_key_clause, properties
+from .ddlclauses import (check_primary_key, check_properties, column_def, is_table_constraint, primary_key_clause,
+                         properties, property_error)
 from .queryresult import QueryResult
 from .sqlerrors import SQLError, first_line, syntax_error
 from .tablewrite import storage_type
@@ -93,6 +94,7 @@ def create(engine: "Engine", toks: list[L.Tok], ctx: "StatementContext") -> Quer
             break
         else:
             raise syntax_error(t.text)
+    check_properties(props)
     exists = engine.catalog.exists(ref)
     if exists and if_not:
         return QueryResult()
@@ -120,8 +122,9 @@ def create(engine: "Engine", toks: list[L.Tok], ctx: "StatementContext") -> Quer
                 DeltaTable.create(path, schema=schema, mode="error", configuration=props or None,
                                   description=comment)
         except Exception as e:  # deltalake raises several exception types
-            raise SQLError("DELTA_INVALID_TABLE_PROPERTY" if props else "DELTA_CREATE_TABLE_FAILED",
-                           f"Cannot create table {ref.quoted}: {first_line(e)}", "42000")
+            if props:
+                raise property_error(e, f"Cannot create table {ref.quoted}")
+            raise SQLError("DELTA_CREATE_TABLE_FAILED", f"Cannot create table {ref.quoted}: {first_line(e)}", "42000")
         if pk is not None and not exists:
             ucrecord.write(path, UCRecord(primary_key=pk))
     return QueryResult()

@@ -120,3 +120,37 @@ def property_keys(toks: list[L.Tok], i: int) -> tuple[list[str], int]:
     j = L.matching_paren(toks, i)
     keys = ["".join(x.value if x.kind == "str" else x.text for x in p) for p in L.split_top(toks[i + 1:j])]
     return keys, j + 1
+
+
+# Delta table properties Databricks knows (any other `delta.` key is refused); keys outside `delta.`
+# are free-form user properties
+_DELTA_KEYS = {k.lower() for k in (
+    "delta.appendOnly", "delta.autoOptimize.autoCompact", "delta.autoOptimize.optimizeWrite",
+    "delta.checkpoint.writeStatsAsJson", "delta.checkpoint.writeStatsAsStruct", "delta.checkpointInterval",
+    "delta.checkpointPolicy", "delta.checkpointRetentionDuration", "delta.columnMapping.mode",
+    "delta.columnMapping.maxColumnId", "delta.dataSkippingNumIndexedCols", "delta.dataSkippingStatsColumns",
+    "delta.deletedFileRetentionDuration", "delta.enableChangeDataFeed", "delta.enableDeletionVectors",
+    "delta.enableExpiredLogCleanup", "delta.enableFullRetentionRollback", "delta.enableIcebergCompatV2",
+    "delta.enableInCommitTimestamps", "delta.enableRowTracking", "delta.enableTypeWidening",
+    "delta.isolationLevel", "delta.logRetentionDuration", "delta.minReaderVersion", "delta.minWriterVersion",
+    "delta.parquet.compression.codec", "delta.randomizeFilePrefixes", "delta.randomPrefixLength",
+    "delta.setTransactionRetentionDuration", "delta.targetFileSize", "delta.tuneFileSizesForRewrites",
+    "delta.universalFormat.enabledFormats")}
+_DELTA_PREFIXES = ("delta.feature.", "delta.constraints.")
+
+
+def check_properties(props: dict[str, str]) -> None:
+    for k in props:
+        low = k.lower()
+        if low.startswith("delta.") and low not in _DELTA_KEYS and not low.startswith(_DELTA_PREFIXES):
+            raise SQLError("DELTA_UNKNOWN_CONFIGURATION",
+                           f"Unknown configuration was specified: {k} To disable this check, set "
+                           "spark.databricks.delta.allowArbitraryProperties.enabled=true in the Spark session "
+                           "configuration.", "F0000")
+
+
+def property_error(e: Exception, what: str) -> SQLError:
+    """deltalake's refusal of a table property value."""
+    text = str(e)
+    return SQLError("DELTA_INVALID_TABLE_PROPERTY", f"{what}: {text.splitlines()[0] if text else type(e).__name__}",
+                    "42000")

@@ -73,6 +73,9 @@ def test_properties_and_primary_keys(start_emulator, scratch_data):
     props = w.tables.get("main.default.plain").properties
     assert props["delta.enableChangeDataFeed"] == "true" and props["team"] == "sync"
     assert history(e, "main.default.plain")[0]["operation"] == "SET TBLPROPERTIES"
+    st = failed(e, "ALTER TABLE main.default.plain SET TBLPROPERTIES ('delta.noSuchThing' = 'x')")
+    assert st["error"]["message"].startswith("[DELTA_UNKNOWN_CONFIGURATION] Unknown configuration was specified: "
+                                             "delta.noSuchThing") and st["sql_state"] == "F0000"
     assert w.tables.get("main.default.plain").table_constraints in (None, [])
     st = failed(e, "ALTER TABLE main.default.plain ADD CONSTRAINT plain_pk PRIMARY KEY (note)")
     assert "because its child column(s) `note` is nullable" in st["error"]["message"]
