@@ -18,7 +18,8 @@ def _serve(a: argparse.Namespace) -> int:
     from .auth import Auth
     from .catalog import Catalog
     from .faults import Faults, FaultSpecError
-    from .server import App, start_servers
+    from .server import start_servers
+    from .workspaceapp import App
     from .sqlengine import Engine
     from .resultcache import ResultCache
     from .statements import StatementStore
@@ -39,7 +40,8 @@ def _serve(a: argparse.Namespace) -> int:
         from .tls import make_context
         tls_ctx, ca_file = make_context(os.path.join(work, "tls"))
     catalog = Catalog(a.data)
-    engine = Engine(catalog, a.session_tz, threads=a.threads, memory_limit=a.memory_limit)
+    engine = Engine(catalog, a.session_tz, threads=a.threads, memory_limit=a.memory_limit,
+                    retention_check=not a.no_retention_check)
     cache = ResultCache(os.path.join(work, "results", "cache"), a.result_cache_mb * 1024 * 1024,
                         enabled=a.result_cache_mb > 0)
     store = StatementStore(engine, faults, os.path.join(work, "results"), a.chunk_rows, a.exec_delay,
@@ -121,6 +123,8 @@ def main(argv=None) -> int:
     s.add_argument("--default-catalog", default="main")
     s.add_argument("--threads", type=int, default=2, help="DuckDB threads")
     s.add_argument("--memory-limit", default="1GB", help="DuckDB memory limit")
+    s.add_argument("--no-retention-check", action="store_true",
+                   help="VACUUM accepts any RETAIN (as spark.databricks.delta.retentionDurationCheck.enabled=false)")
     s.add_argument("--seed-scale", type=float, default=None, help="seed DATA at this scale before serving")
     s.add_argument("--verbose", action="store_true", help="log requests (paths only) to stderr")
     s.set_defaults(fn=_serve)

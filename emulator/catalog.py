@@ -117,13 +117,38 @@ class Catalog:
             return DeltaTable(self.path(ref))
         dt = DeltaTable(self.path(ref))
         latest = dt.version()
-        if version < 0 or version > latest:
-            raise CatalogError("DELTA_VERSION_NOT_FOUND",
-                               f"[DELTA_CANNOT_TIME_TRAVEL_VERSIONS] Cannot time travel Delta table to version "
-                               f"{version}. Available versions: [0, {latest}]. SQLSTATE: 22003", "22003",
-                               400, "BAD_REQUEST")
+        earliest = self.earliest_version(ref)
+        if version < earliest or version > latest:
+            raise version_not_found(version, earliest, latest)
         dt.load_as_version(version)
         return dt
+
+    def log_versions(self, ref: TableRef) -> tuple[list[int], list[int]]:
+        """Versions of the commit files and of the checkpoints left in the Delta log."""
+        commits, checkpoints = [], []
+        try:
+            names = os.listdir(os.path.join(self.path(ref), "_delta_log"))
+        except OSError:
+            return [], []
+        for n in names:
+            head = n.split(".", 1)[0]
+            if not head.isdigit():
+                continue
+            if n.endswith(".json") and n.count(".") == 1:
+                commits.append(int(head))
+            elif ".checkpoint" in n and n.endswith(".parquet"):
+                checkpoints.append(int(head))
+        return sorted(commits), sorted(checkpoints)
+
+    def earliest_version(self, ref: TableRef) -> int:
+        """The oldest version the log can still rebuild: 0 while its commit is there, else the oldest
+        checkpoint (log cleanup removes commits only behind a checkpoint)."""
+        commits, checkpoints = self.log_versions(ref)
+        if commits and commits[0] == 0:
+            return 0
+        if checkpoints:
+            return checkpoints[0]
+        return commits[0] if commits else 0
 
     # MARK: metadata
 
@@ -156,3 +181,9 @@ def not_found(ref: TableRef) -> CatalogError:
         "the current_schema() output, or qualify the name with the correct schema and catalog.\nTo tolerate "
         "the error on drop use DROP VIEW IF EXISTS or DROP TABLE IF EXISTS. SQLSTATE: 42P01",
         "42P01")
+
+
+def version_not_found(version: int, earliest: int, latest: int) -> CatalogError:
+    return CatalogError("DELTA_VERSION_NOT_FOUND",
+                        f"[DELTA_VERSION_NOT_FOUND] Cannot time travel Delta table to version {version}. Available "
+                        f"versions: [{earliest}, {latest}]. SQLSTATE: 22003", "22003", 400, "BAD_REQUEST")

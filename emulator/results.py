@@ -19,7 +19,8 @@ from typing import Optional
 import lz4.frame
 import pyarrow as pa
 
-from .sqlengine import Canceled, QueryResult, SQLError
+from .queryresult import QueryResult
+from .sqlerrors import Canceled, SQLError
 from .textout import csv_rows, json_rows
 from .wire import WireSchema
 

@@ -5,6 +5,8 @@
   deterministically with numpy and streamed into Delta in batches (bounded memory).
 - main.demo.all_types: every supported type, with nulls and edge values.
 - main.demo.events: Change Data Feed enabled, with a history of inserts, updates, deletes, a merge.
+- main.demo.orders_cdf: Change Data Feed enabled and a PRIMARY KEY (order_id), for incremental sync:
+  v0 CREATE TABLE, v1 100 rows, v2 UPDATE, v3 DELETE, v4 MERGE (upsert), v5 insert; 110 rows.
 """
 
 from __future__ import annotations
@@ -326,14 +328,55 @@ def seed_events(data: str) -> int:
     return DeltaTable(path).version()
 
 
+ORDERS_CDF_SCHEMA = pa.schema([
+    pa.field("order_id", pa.int64(), False),
+    pa.field("customer_id", pa.int64()),
+    pa.field("status", pa.string()),
+    pa.field("amount", pa.decimal128(12, 2)),
+    pa.field("updated_at", pa.timestamp("us", "UTC")),
+])
+
+
+def _orders_cdf(first: int, last: int, status: str = "new") -> pa.Table:
+    ids = np.arange(first, last + 1, dtype=np.int64)
+    base = _ts(2024, 3, 1).timestamp()
+    return pa.table({
+        "order_id": pa.array(ids),
+        "customer_id": pa.array(ids % 17 + 1),
+        "status": pa.array([status] * len(ids), pa.string()),
+        "amount": _dec_from_cents(ids * 1234 % 100000, 12, 2),
+        "updated_at": pa.array(((base + ids * 3600) * 1_000_000).astype(np.int64)).cast(pa.timestamp("us", "UTC")),
+    }, schema=ORDERS_CDF_SCHEMA)
+
+
+def seed_orders_cdf(data: str) -> int:
+    from . import ucrecord
+    path = os.path.join(data, "main", "demo", "orders_cdf")
+    shutil.rmtree(path, ignore_errors=True)
+    DeltaTable.create(path, schema=ORDERS_CDF_SCHEMA, mode="error",                 # v0 create
+                      configuration={"delta.enableChangeDataFeed": "true"},
+                      description="Orders with a change data feed and a primary key")
+    ucrecord.write(path, ucrecord.UCRecord(primary_key=ucrecord.PrimaryKey("orders_cdf_pk", ["order_id"])))
+    write_deltalake(path, _orders_cdf(1, 100), mode="append")                        # v1 insert
+    DeltaTable(path).update(updates={"status": "'shipped'"}, predicate="order_id % 5 = 0")  # v2 update
+    DeltaTable(path).delete("order_id % 10 = 3")                                     # v3 delete
+    (DeltaTable(path).merge(_orders_cdf(95, 110, "returned"), "t.order_id = s.order_id",  # v4 merge (upsert)
+                            source_alias="s", target_alias="t")
+     .when_matched_update_all().when_not_matched_insert_all().execute())
+    write_deltalake(path, _orders_cdf(111, 120), mode="append")                      # v5 insert
+    return DeltaTable(path).version()
+
+
 def seed(data: str, scale: float, log=print) -> dict:
     t0 = time.time()
     os.makedirs(os.path.join(data, "main", "default"), exist_ok=True)
     os.makedirs(os.path.join(data, "samples", "tpch"), exist_ok=True)
     n_types = seed_all_types(data)
     version = seed_events(data)
+    orders_cdf_version = seed_orders_cdf(data)
     n_orders, n_lines = seed_tpch(data, scale)
     out = {"data": os.path.abspath(data), "scale": scale, "orders": n_orders, "lineitem": n_lines,
-           "all_types": n_types, "events_version": version, "seconds": round(time.time() - t0, 2)}
+           "all_types": n_types, "events_version": version,
+           "orders_cdf_version": orders_cdf_version, "seconds": round(time.time() - t0, 2)}
     log(json.dumps(out))
     return out

@@ -26,6 +26,16 @@ _TOKEN_RE = re.compile(r"""
 """, re.VERBOSE | re.DOTALL)
 
 
+# Words that end a table reference in a FROM clause (and so cannot be its alias).
+CLAUSE_WORDS = {
+    "WHERE", "GROUP", "ORDER", "LIMIT", "HAVING", "UNION", "EXCEPT", "INTERSECT", "MINUS", "JOIN", "INNER",
+    "LEFT", "RIGHT", "FULL", "CROSS", "NATURAL", "ON", "USING", "QUALIFY", "WINDOW", "LATERAL", "SEMI", "ANTI",
+    "OFFSET", "FETCH", "PIVOT", "UNPIVOT", "TABLESAMPLE", "WHEN", "THEN", "ELSE", "END", "SET", "VERSION",
+    "TIMESTAMP", "FOR", "CLUSTER", "DISTRIBUTE", "SORT", "SELECT", "FROM", "VALUES", "AS", "WITH", "INTO",
+    "MATCHED", "NOT", "AND", "OR",
+}
+
+
 @dataclass
 class Tok:
     kind: str      # word | bq | str | dstr | num | op | param | punct

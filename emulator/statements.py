@@ -16,7 +16,9 @@ from typing import Callable, Optional
 from .faults import Faults
 from .resultcache import ResultCache, disabled_by
 from .results import ResultSet, write_result
-from .sqlengine import Canceled, Engine, Session, SQLError
+from .queryresult import Session
+from .sqlengine import Engine
+from .sqlerrors import Canceled, SQLError
 
 TERMINAL = ("SUCCEEDED", "FAILED", "CANCELED", "CLOSED")
 

@@ -15,6 +15,7 @@ from typing import Callable, Optional
 
 from .catalog import Catalog, CatalogError, TableRef
 from . import types as T
+from . import ucrecord
 
 UC_PAGE = 50
 UC_PAGE_MAX = 1000
@@ -94,8 +95,11 @@ class UnityCatalog:
                 "created_at": int(st.st_ctime * 1000), "created_by": "emulator",
                 "updated_at": int(st.st_mtime * 1000), "securable_type": "SCHEMA", "browse_only": False}
 
-    def table_info(self, ref: TableRef, omit_columns: bool = False, omit_properties: bool = False) -> dict:
+    def table_info(self, ref: TableRef, omit_columns: bool = False, omit_properties: bool = False,
+                   with_constraints: bool = False) -> dict:
+        """TableInfo; `table_constraints` only for a single table (listings leave them out)."""
         dt = self.catalog.open(ref)
+        rec = ucrecord.read(self.catalog.path(ref))
         meta = dt.metadata()
         fields = self.catalog.schema_json(dt)["fields"]
         hist = dt.history(1)
@@ -103,7 +107,7 @@ class UnityCatalog:
         info = {"name": ref.table, "catalog_name": ref.catalog, "schema_name": ref.schema,
                 "full_name": ref.full_name, "table_type": "MANAGED", "data_source_format": "DELTA",
                 "storage_location": "file:" + self.catalog.path(ref), "owner": "emulator",
-                "table_id": meta.id, "metastore_id": self.catalog.metastore_id,
+                "table_id": rec.table_id or meta.id, "metastore_id": self.catalog.metastore_id,
                 "created_at": meta.created_time, "created_by": "emulator", "updated_at": updated,
                 "updated_by": "emulator", "securable_type": "TABLE", "securable_kind": "TABLE_DELTA",
                 "browse_only": False}
@@ -120,6 +124,8 @@ class UnityCatalog:
             props["delta.lastUpdateVersion"] = str(dt.version())
             info["properties"] = props
             info["delta_runtime_properties_kvpairs"] = {"delta_runtime_properties": {}}
+        if with_constraints and rec.primary_key is not None:
+            info["table_constraints"] = ucrecord.constraints_json(rec)
         return info
 
     def handle(self, method: str, rest: str, q: dict) -> tuple[int, dict]:
@@ -186,7 +192,7 @@ class UnityCatalog:
                 return 200, {"table_exists": self.catalog.exists(ref)}
             if not self.catalog.exists(ref):
                 raise UCError(404, "TABLE_DOES_NOT_EXIST", f"Table '{ref.full_name}' does not exist.")
-            return 200, self.table_info(ref)
+            return 200, self.table_info(ref, with_constraints=True)
         raise UCError(404, "ENDPOINT_NOT_FOUND", f"No API found for 'GET /unity-catalog/{rest}'")
 
 

@@ -82,7 +82,8 @@ def test_time_travel(emu):
     assert emu.rows("SELECT count(*) FROM table_changes('main.demo.events', '2000-01-01') "
                     "WHERE _commit_version = 0") == [["200"]]
     r = emu.execute("SELECT * FROM main.demo.events VERSION AS OF 99")
-    assert r["status"]["state"] == "FAILED" and "DELTA_CANNOT_TIME_TRAVEL_VERSIONS" in r["status"]["error"]["message"]
+    assert r["status"]["state"] == "FAILED" and r["status"]["error"]["message"].startswith(
+        "[DELTA_VERSION_NOT_FOUND] Cannot time travel Delta table to version 99. Available versions: [0, 5].")
     r = emu.execute("SELECT * FROM main.demo.events TIMESTAMP AS OF '2000-01-01'")
     assert r["status"]["state"] == "FAILED" and "before the earliest version" in r["status"]["error"]["message"]
 
@@ -165,7 +166,7 @@ def test_spark_functions_and_hash_types(emu):
 def test_information_schema(emu):
     rows = emu.rows("SELECT table_schema, table_name, data_source_format FROM main.information_schema.tables "
                     "ORDER BY 1, 2")
-    assert rows == [["demo", "all_types", "DELTA"], ["demo", "events", "DELTA"]]
+    assert rows == [["demo", "all_types", "DELTA"], ["demo", "events", "DELTA"], ["demo", "orders_cdf", "DELTA"]]
     cols = emu.rows("SELECT column_name, is_nullable, full_data_type, numeric_precision FROM "
                     "samples.information_schema.columns WHERE table_name = 'orders' ORDER BY ordinal_position")
     assert cols[0] == ["o_orderkey", "YES", "bigint", None] and cols[3] == ["o_totalprice", "YES", "decimal(18,2)", "18"]
