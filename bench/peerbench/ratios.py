@@ -1,0 +1,24 @@
+"""Every run of the main scale measured against dbduck-streaming's run."""
+
+from __future__ import annotations
+
+from .runrecord import RunRecord
+
+
+def ratios(runs: list[RunRecord], scale: float) -> dict:
+    """name -> rows/s, speed-up and peak RSS relative to dbduck-streaming (same scale); None for a
+    run without a result, or for every run when dbduck-streaming has none."""
+    base = next((r for r in runs if r.name == "dbduck-streaming" and r.scale == scale and r.ok), None)
+    out: dict = {}
+    for r in runs:
+        if r.scale != scale:
+            continue
+        if base is None or not r.ok:
+            out[r.name] = None
+            continue
+        out[r.name] = {
+            "rows_per_s_vs_streaming": round(r.rows_per_s / base.rows_per_s, 4),
+            "streaming_speedup": round(base.rows_per_s / r.rows_per_s, 2),
+            "peak_rss_vs_streaming": round(r.peak_rss_bytes / base.peak_rss_bytes, 3),
+        }
+    return out
