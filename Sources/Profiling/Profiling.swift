@@ -1,4 +1,4 @@
-// Profiling: where a transfer's time and memory go, what to change, and the bench harness (issue 7).
+// Profiling: where a transfer's time and memory go, what to change, and the bench harness.
 //
 // Recording/  PhaseRecorder (a TransferObserver), MemorySampler, MemoryProbe
 // Analysis/   PhaseProfile (union-of-intervals timing), BottleneckAnalyzer, StrategyComparison, Recommendation
