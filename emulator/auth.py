@@ -1,6 +1,7 @@
 """Authentication: personal access tokens and OAuth machine-to-machine (client credentials).
 
-Bodies of auth failures are the recorded ones (numeric error_code, databricks-api.md 1.8).
+Bodies of auth failures are the recorded ones (numeric error_code; docs/databricks-api.md,
+"Errors and retries").
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Writing a statement's result as chunk files, streaming, one batch in memory at a time.
 
 ARROW_STREAM chunk = one Arrow IPC stream (schema, batches, EOS); with LZ4_FRAME every IPC message
-is its own independent LZ4 frame (fact sheet 2.2). JSON_ARRAY chunk = a JSON array of rows of
-strings/null. CSV chunk = RFC 4180 rows, header only in chunk 0, NULL as `null`.
+is its own independent LZ4 frame (docs/databricks-api.md, "Result formats and compression").
+JSON_ARRAY chunk = a JSON array of rows of strings/null. CSV chunk = RFC 4180 rows, header only in chunk 0, NULL as `null`.
 """
 
 from __future__ import annotations

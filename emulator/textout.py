@@ -18,7 +18,7 @@ from .wire import WireSchema, _json_value, java_double_text, render_column
 
 
 def _const(text: str, n: int) -> pa.Array:
-    """A string array repeating `text` (binary_join_element_wise is ~20x slower with scalar args)."""
+    """A string array repeating `text` (binary_join_element_wise is much slower with scalar args)."""
     return pa.repeat(pa.scalar(text, pa.string()), n)
 
 

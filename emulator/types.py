@@ -2,8 +2,8 @@
 
 Databricks reports a column three ways: `type_text` (SQL text, upper case in statement manifests,
 lower case in Unity Catalog / DESCRIBE), `type_name` (the ColumnTypeName enum: BYTE, SHORT, LONG, ...)
-and, in Unity Catalog, `type_json` (the Spark StructField JSON). Arrow results use the types of the
-fact sheet's table (databricks-api.md section 2.2).
+and, in Unity Catalog, `type_json` (the Spark StructField JSON). Arrow results use the wire types
+listed in docs/databricks-api.md ("Result formats and compression").
 """
 
 from __future__ import annotations

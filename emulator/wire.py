@@ -1,12 +1,13 @@
 """Turning DuckDB's Arrow output into what a Databricks warehouse sends.
 
-`WireSchema` decides, once per result, the Arrow wire type of every column (fact sheet section 2.2)
-and the manifest entries; `WireSchema.convert` maps each DuckDB record batch onto it. Year-month
-intervals are carried as int32 months internally (pyarrow has no Python-level month_interval array)
-and relabelled `month_interval` only when an Arrow IPC message is written (`arrow_batch`).
+`WireSchema` decides, once per result, the Arrow wire type of every column (docs/databricks-api.md,
+"Result formats and compression") and the manifest entries; `WireSchema.convert` maps each DuckDB
+record batch onto it. Year-month intervals are carried as int32 months internally (pyarrow has no
+Python-level month_interval array) and relabelled `month_interval` only when an Arrow IPC message is
+written (`arrow_batch`).
 
-Text renderings (JSON_ARRAY / CSV) are in `render_column`; they follow section 2.1: every value a
-string, NULL as null.
+Text renderings (JSON_ARRAY / CSV) are in `render_column`; they follow the same document's JSON_ARRAY
+rules: every value a string, NULL as null.
 """
 
 from __future__ import annotations

@@ -8,13 +8,13 @@ import Synchronization
 ///
 /// A transfer decompresses a frame into a fresh buffer, hands it to DuckDB, and frees it once the
 /// batch is loaded: hundreds of times per table. Each fresh buffer is a new mapping the kernel
-/// fills a page at a time (a fault and a zeroed page per 4 KB), then unmaps again; on a 6M-row
-/// table that was 0.4 s of CPU. Reusing a freed buffer skips both. The pool keeps at most
+/// fills a page at a time (a fault and a zeroed page per 4 KB), then unmaps again, a visible share
+/// of a large copy's CPU time. Reusing a freed buffer skips both. The pool keeps at most
 /// `maximumKept` buffers, so it adds a bounded amount to peak memory.
 public final class FrameBufferPool: Sendable {
     /// The pool ``LZ4FrameDecoder`` allocates its frames from.
-    /// Four frames: on a 6M-row copy keeping 4 served 3 of 4 frames (2 served half) and cut CPU by
-    /// 0.5 s; on 30M rows it took 2 s of system CPU and about 10% off the run, for 13 MB more peak RSS.
+    /// Four frames: enough to serve most frames of a large copy from the pool (two served clearly
+    /// fewer), saving system CPU and wall time for a few MB more peak RSS (README, "Memory").
     public static let shared = FrameBufferPool(maximumKept: 4)
 
     /// Buffers smaller than this are left to malloc, which serves them from its heap without faults.

@@ -1,4 +1,4 @@
-// Ingest benchmark (issue 4 item 7): an Arrow IPC stream decoded and appended into DuckDB, against
+// Ingest benchmark: an Arrow IPC stream decoded and appended into DuckDB, against
 // DuckDB's own `CREATE TABLE AS SELECT * FROM read_parquet(...)` of the same rows, same process.
 //
 //   ArrowIngestBench --arrow lineitem.arrows --parquet lineitem.parquet [--piece-mib 8] [--runs 2]

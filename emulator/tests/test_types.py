@@ -57,7 +57,7 @@ EXPECTED_MANIFEST = {
     "c_nested": ("ARRAY<STRUCT<k: STRING, v: MAP<STRING, BIGINT>>>", "ARRAY"), "c_variant": ("VARIANT", "VARIANT"),
 }
 
-# Column -> Arrow type on the wire (fact sheet 2.2), session tz Etc/UTC.
+# Column -> Arrow type on the wire (docs/databricks-api.md, "Result formats and compression"), session tz Etc/UTC.
 EXPECTED_ARROW = {
     "id": pa.int32(), "c_boolean": pa.bool_(), "c_tinyint": pa.int8(), "c_smallint": pa.int16(),
     "c_int": pa.int32(), "c_bigint": pa.int64(), "c_float": pa.float32(), "c_double": pa.float64(),

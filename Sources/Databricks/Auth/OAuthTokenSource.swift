@@ -6,7 +6,7 @@ import NIOFoundationCompat
 import Timing
 
 /// OAuth M2M (client credentials) access tokens for one workspace, cached and refreshed before
-/// they expire, as databricks-sdk 0.162.0 does it (fact sheet §4):
+/// they expire, as databricks-sdk 0.162.0 does it (docs/databricks-api.md, "Authentication"):
 /// `GET /.well-known/databricks-config` → `oidc_endpoint`; its
 /// `/.well-known/oauth-authorization-server` → `token_endpoint`; `POST` there with HTTP Basic
 /// client credentials and `grant_type=client_credentials&scope=all-apis`.
@@ -151,7 +151,7 @@ actor OAuthTokenSource {
         }
     }
 
-    /// `{error, error_description}` or `{errorCode, errorSummary}` (fact sheet §4).
+    /// `{error, error_description}` or `{errorCode, errorSummary}`: both shapes occur.
     static func oauthError(_ body: ByteBuffer) -> (String?, String) {
         struct Body: Decodable {
             var error: String?; var error_description: String?; var errorCode: String?; var errorSummary: String?

@@ -19,7 +19,7 @@ public enum Credentials: Sendable, CustomStringConvertible {
 /// A resolved workspace: normalised host, credentials and the default warehouse.
 ///
 /// Build one with ``resolve(_:environment:homeDirectory:)``, which follows Databricks unified
-/// authentication (fact sheet §4). `description` never shows a secret.
+/// authentication (docs/databricks-api.md, "Authentication"). `description` never shows a secret.
 public struct Workspace: Sendable, CustomStringConvertible {
     /// Normalised, e.g. `https://adb-1.2.azuredatabricks.net` or `http://127.0.0.1:8123`.
     public var host: String

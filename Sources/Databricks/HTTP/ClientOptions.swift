@@ -1,9 +1,9 @@
 /// Tuning of a ``DatabricksClient``: parallelism, memory, retries, timeouts.
 public struct ClientOptions: Sendable {
-    /// External-link downloads in flight at once. Default 8, measured against the emulator with
-    /// storage throttled to 20 MB/s per download (a cloud-like per-connection limit): 1 → 4.9 s,
-    /// 2 → 2.5 s, 4 → 1.3 s, 8 → 0.8–1.1 s, 16 → 1.1–1.5 s for 187 MB of Arrow on 2 cores.
-    /// Unthrottled loopback is CPU-bound and gains nothing from parallelism.
+    /// External-link downloads in flight at once. Cloud storage limits each connection's
+    /// bandwidth, so parallel downloads add up; 8 came out best when timing 1 to 16 against the
+    /// emulator with per-download throttled storage (its `slow` fault): fewer left bandwidth unused,
+    /// more only added contention. Unthrottled loopback is CPU-bound and gains nothing from parallelism.
     public var downloadParallelism: Int
     /// Upper bound on result bytes held by the download pipeline: bytes being downloaded plus
     /// chunks waiting for the consumer. A single chunk larger than this is fetched alone.

@@ -57,7 +57,7 @@ struct HTTPResponseData: Sendable {
     var headers: HTTPHeaders
     var body: ByteBuffer
 
-    /// `Retry-After` in seconds (integer or HTTP date), when present and parseable.
+    /// `Retry-After` in seconds, when present and a number (an HTTP-date form is ignored).
     var retryAfter: Duration? { headers.retryAfter }
 }
 

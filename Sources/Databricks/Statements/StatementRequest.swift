@@ -47,7 +47,7 @@ public struct StatementParameter: Sendable, Equatable, Encodable {
 public enum ResultDisposition: String, Sendable, Codable {
     case inline = "INLINE"
     case externalLinks = "EXTERNAL_LINKS"
-    /// Undocumented "hybrid" mode the drivers use (fact sheet §1.6): small ARROW_STREAM results
+    /// Undocumented "hybrid" mode the drivers use (docs/databricks-api.md): small ARROW_STREAM results
     /// come inline as a base64 `attachment`, larger ones as external links.
     case inlineOrExternalLinks = "INLINE_OR_EXTERNAL_LINKS"
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-// Decodable shapes of the Statement Execution API responses (fact sheet §1.3). Unknown keys are
+// Decodable shapes of the Statement Execution API responses (docs/databricks-api.md). Unknown keys are
 // ignored; every field is optional unless the API guarantees it.
 
 struct StatementResponseWire: Decodable, Sendable {

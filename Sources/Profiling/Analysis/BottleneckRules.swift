@@ -167,8 +167,8 @@ struct BottleneckRules {
         }
         if let limit = settings.targetMemoryLimitBytes, limit < 512_000_000, system.memoryBytes >= 16 * limit {
             // Under a small limit DuckDB evicts the blocks it wrote and hands their memory back to the
-            // kernel, then faults fresh pages in for the next ones (on a 6M-row copy here: 100MB ->
-            // 200MB halved the page faults and took 10-20% off the run, for about 60 MB more RSS).
+            // kernel, then faults fresh pages in for the next ones; doubling the limit cut the faults
+            // and the run time for some more RSS (README, "Memory", has the numbers).
             let raised = ByteSize.roundedLiteral(limit * 2)
             return Bottleneck(kind: .load, share: s.share,
                 cause: "DuckDB appends \(speed) under a memory_limit of \(Units.bytes(limit)), evicting and refilling its blocks as it writes",

@@ -40,16 +40,16 @@ extension WorkspaceSettings {
 public struct TargetSettings: Sendable, Equatable, Codable {
     /// DuckDB's `memory_limit` when none is configured. A replicator only writes: DuckDB's default
     /// (80% of RAM) would keep every block it wrote cached, so peak memory would grow with the
-    /// table. 85MB, not 100MB, leaves room for the frame buffer pool: over HTTPS a 30M-row copy then
-    /// peaked at 285-297 MB instead of 301-308 MB, in the same time (README, "Memory").
+    /// table. 85MB rather than 100MB leaves room for the frame buffer pool, keeping a large copy over
+    /// HTTPS under dbduck's peak-memory target at no cost in time (README, "Memory", has the numbers).
     public static let defaultMemoryLimit = "85MB"
 
     public var path: String?
     public var memoryLimit: String?
     public var threads: Int?
     /// Keep the warehouse's row order exactly (DuckDB `preserve_insertion_order`). Off by default:
-    /// DuckDB then inserts on all threads without reordering batches, which under a 100MB memory
-    /// limit took 2.3 s instead of 4.2 s for 6M rows (README, "Row order"); rows still land in
+    /// DuckDB then inserts on all threads without reordering batches, which under a small memory
+    /// limit is much faster (README, "Row order", has the numbers); rows still land in
     /// batch-sized runs in roughly their source order, so zone maps stay useful.
     public var preserveOrder: Bool?
 
@@ -70,11 +70,12 @@ public struct TableDefaults: Sendable, Equatable {
     public var strategy: StrategyChoice = .auto
     public var chunkSize: Int = 100_000
     public var parallelTables: Int = 1
-    /// 8: best of 1–16 measured with per-connection throttled storage (the Databricks client's note).
+    /// 8, the Databricks client's default (see `ClientOptions.downloadParallelism` for why).
     public var downloadParallelism: Int = 8
     public var maxRetries: Int = 5
-    /// Bytes downloaded but not yet loaded, at most (the streaming memory bound). 64 MB holds three
-    /// decompressed 122,880-row lineitem chunks; more bought no speed in `dbduck analyze` here.
+    /// Bytes downloaded but not yet loaded, at most (the streaming memory bound). Enough for a few
+    /// decompressed chunks of a typical Databricks result; a larger budget bought no speed in
+    /// `dbduck analyze`, which re-checks it on your data.
     public var memoryBudgetBytes: Int = 64_000_000
     public var verify: Verification = .count
     /// Arrow results on the wire (`compression: lz4 | none`).

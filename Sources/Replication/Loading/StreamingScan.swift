@@ -10,8 +10,8 @@ import DuckDB
 /// Why not a view per chunk inside the transaction: DuckDB logs a view created there with the
 /// transaction and the commit fails ("Cannot serialize a table function with process-local bind
 /// input"). Reading another attached database inside the transaction is allowed; only the target is
-/// written. Measured in `bench/arrow-ingest`: the scan takes 0.91x the time of DuckDB's own Parquet
-/// ingest where one appender takes 1.83x.
+/// written. Why a scan at all: `bench/arrow-ingest` shows it keeping pace with DuckDB's own Parquet
+/// ingest, while one appender (one thread) is far slower.
 final class StreamingScan {
     static let scratchCatalog = "_dbduck_scan"
 

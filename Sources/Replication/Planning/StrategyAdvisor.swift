@@ -2,16 +2,27 @@ import Foundation
 
 /// Chooses a strategy for `auto`, and says why.
 ///
-/// The starting point was the seed's table (basic < 100K rows, pandas/batch 100K–1M, parquet 1M–10M,
-/// streaming > 10M). Measured here instead (release build, emulator on loopback, 2 shared cores):
-/// `streaming` was the fastest at every size tried — 7 rows (`main.demo.all_types`), 15,000 rows,
-/// a 50,000-row lineitem sample (`dbduck analyze --sample 50000`: streaming 185k rows/s, parquet 92k,
-/// batch 52k, basic 629) and all 6,001,215 rows (streaming 16 s, parquet 33 s) — with the lowest peak
-/// memory of the Arrow paths. So `auto` picks `streaming`; `dbduck analyze` re-measures on your data.
+/// The starting point was the seed's rule of thumb (row-by-row for small tables, then batch, then
+/// Parquet, streaming only for the largest). Measured here instead, `streaming` came out fastest at
+/// every table size tried, from a handful of rows to the full scale-1 lineitem, with the lowest peak
+/// memory of the Arrow paths; so `auto` picks `streaming`. `make bench` compares the strategies again
+/// on the full table (`bench/results/latest.md`), and `dbduck analyze` re-measures on your own data.
 public enum StrategyAdvisor {
-    /// Rows per second measured as above; used for the plan's time estimate only.
-    public static let measuredRowsPerSecond: [LoadStrategy: Double] = [
-        .basic: 629, .batch: 52_000, .parquet: 180_000, .streaming: 370_000,
+    /// Throughput of one strategy: rows, and bytes received from the warehouse, per second of a whole
+    /// `dbduck replicate` run.
+    public struct Throughput: Sendable, Equatable {
+        public var rowsPerSecond: Double
+        public var bytesPerSecond: Double
+    }
+
+    /// The plan's rates, the only place they live: the `dbduck-<strategy>` runs of `make bench`
+    /// (`bench/results/latest.json`: `rows_per_s`, and the run's `bytes` over its `seconds`), scale-1
+    /// lineitem (`basic` on the run's sample), rounded. Update them when a new `make bench` moves them. Used for the estimate only.
+    public static let measuredThroughput: [LoadStrategy: Throughput] = [
+        .basic: Throughput(rowsPerSecond: 800, bytesPerSecond: 123_000),
+        .batch: Throughput(rowsPerSecond: 95_000, bytesPerSecond: 15_000_000),
+        .parquet: Throughput(rowsPerSecond: 790_000, bytesPerSecond: 52_000_000),
+        .streaming: Throughput(rowsPerSecond: 1_840_000, bytesPerSecond: 121_000_000),
     ]
 
     public static func choose(_ choice: StrategyChoice, rows: Int64, bytes: Int64?, columns: [PlannedColumn]) -> (LoadStrategy, String) {
@@ -24,9 +35,15 @@ public enum StrategyAdvisor {
         }
     }
 
+    /// Seconds to copy `rows` rows whose table stores `bytes` bytes (`DESCRIBE DETAIL` size), at the
+    /// measured rates. Rows decide it for tables shaped like the benchmark's: the stored size is
+    /// smaller per row than the bytes on the wire that the byte rate counts. The byte term takes over
+    /// only for tables with much wider rows, where a rows-only estimate would be far too low.
     public static func estimatedSeconds(_ strategy: LoadStrategy, rows: Int64, bytes: Int64?) -> Double? {
-        guard let rate = measuredRowsPerSecond[strategy], rate > 0 else { return nil }
-        return Double(rows) / rate + 0.2   // + one statement round trip and commit
+        guard let rate = measuredThroughput[strategy], rate.rowsPerSecond > 0, rate.bytesPerSecond > 0 else { return nil }
+        let byRows = Double(rows) / rate.rowsPerSecond
+        let byBytes = Double(max(bytes ?? 0, 0)) / rate.bytesPerSecond
+        return max(byRows, byBytes) + 0.2   // + one statement round trip and commit
     }
 }
 

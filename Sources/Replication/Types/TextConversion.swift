@@ -2,7 +2,7 @@ import DuckDB
 
 /// SQL that turns a Databricks JSON_ARRAY text value into the exact DuckDB value.
 ///
-/// JSON_ARRAY results carry every non-null value as a string (fact sheet §2.1). DuckDB's casts from
+/// JSON_ARRAY results carry every non-null value as a string (docs/databricks-api.md). DuckDB's casts from
 /// VARCHAR are exact for numbers, decimals, dates and ISO timestamps with an offset; nested values
 /// and VARIANT arrive as JSON text and go through DuckDB's JSON type, so a STRUCT lands as a STRUCT,
 /// never as JSON text. BINARY arrives base64-encoded.
