@@ -84,7 +84,7 @@ test-swift: duckdb sysdeps venv
 
 test-emulator: venv
 	@echo "[make] emulator conformance tests (pytest)"
-	@cd $(ROOT) && if [ -d emulator/tests ]; then $(VENV)/bin/python -m pytest -q emulator/tests; \
+	@cd $(ROOT) && if [ -d emulator/tests ]; then $(VENV)/bin/python -m pytest -q emulator/tests bench/tests; \
 	  else echo "[make] error: emulator/tests is missing" >&2; exit 1; fi
 
 # MARK: product
