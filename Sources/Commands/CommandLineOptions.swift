@@ -8,3 +8,13 @@ public enum StrategyOption: String, CaseIterable, Sendable {
 public enum VerifyOption: String, CaseIterable, Sendable {
     case count, checksum, none
 }
+
+/// The values `--mode` takes.
+public enum ModeOption: String, CaseIterable, Sendable {
+    case full, append, merge, cdf, auto
+}
+
+/// The values `--deletes` takes.
+public enum DeletesOption: String, CaseIterable, Sendable {
+    case hard, soft, ignore
+}

@@ -14,6 +14,13 @@ public struct CommandLineInput: Sendable {
     public var parallelTables: Int?
     public var downloadParallelism: Int?
     public var verify: String?
+    /// Sync mode for every table (`--mode`), over the config's.
+    public var mode: String?
+    public var primaryKey: [String]?
+    public var cursor: String?
+    public var deletes: String?
+    public var fullRefresh = false
+    public var noFallback = false
     public var source = SourceSettings()
 
     public init() {}
@@ -62,6 +69,7 @@ public struct RunSetup: Sendable {
             guard let verification = Verification(rawValue: v) else { throw UsageError("--verify must be count, checksum or none, got \"\(v)\".") }
             config.defaults.verify = verification
         }
+        try applySync(input, to: &config)
         config.source = input.source.overriding(config.source)
         guard !config.tables.isEmpty else {
             throw UsageError("name the tables to copy, e.g. `dbduck replicate samples.tpch.orders --to analytics.duckdb`, or pass --config dbduck.yml.")
@@ -73,6 +81,36 @@ public struct RunSetup: Sendable {
         config.target.path = target
         let workspace = try Workspace.resolve(config.source, environment: environment)
         return RunSetup(config: config, targetPath: target ?? "", workspace: workspace)
+    }
+
+    /// `--mode`, `--primary-key`, `--cursor`, `--deletes` win over every table's settings.
+    private static func applySync(_ input: CommandLineInput, to config: inout ReplicationConfig) throws {
+        if let name = input.mode {
+            guard let mode = SyncMode(rawValue: name.lowercased()) else {
+                throw UsageError("--mode must be one of \(SyncMode.validNames), got \"\(name)\".")
+            }
+            config.defaults.mode = mode
+            for i in config.tables.indices { config.tables[i].mode = nil }
+        }
+        if let name = input.deletes {
+            guard let deletes = DeletePolicy(rawValue: name.lowercased()) else {
+                throw UsageError("--deletes must be hard, soft or ignore, got \"\(name)\".")
+            }
+            config.defaults.deletes = deletes
+            for i in config.tables.indices { config.tables[i].deletes = nil }
+        }
+        if let key = input.primaryKey {
+            guard !key.isEmpty, !key.contains(where: \.isEmpty) else {
+                throw UsageError("--primary-key takes column names separated by commas, e.g. --primary-key order_id,line.")
+            }
+            for i in config.tables.indices { config.tables[i].primaryKey = key }
+        }
+        if let cursor = input.cursor {
+            guard !cursor.isEmpty else { throw UsageError("--cursor takes a column name, e.g. --cursor updated_at.") }
+            for i in config.tables.indices { config.tables[i].cursor = cursor }
+        }
+        if input.fullRefresh { config.defaults.fullRefresh = true }
+        if input.noFallback { config.defaults.allowFallback = false }
     }
 
     private static func positive(_ n: Int, _ flag: String) throws -> Int {

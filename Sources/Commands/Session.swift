@@ -25,9 +25,11 @@ public enum Session {
     /// The plan for a resolved setup, read from the warehouse with a client tuned like the run's.
     public static func plan(_ setup: RunSetup, targetPath: String? = nil, logger: Logger) async throws -> ReplicationPlan {
         let settings = ReplicationSettings(setup.config)
+        let path = targetPath ?? setup.targetPath
+        let states = try SyncStateStore.read(path: path)   // where each table's sync stands in the target
         let client = try DatabricksClient(workspace: setup.workspace, options: settings.clientOptions, logger: logger)
         return try await withShutdown(client) {
-            try await Planner(catalog: client, config: setup.config, targetPath: targetPath ?? setup.targetPath).plan()
+            try await Planner(catalog: client, config: setup.config, targetPath: path, states: states).plan()
         }
     }
 

@@ -136,7 +136,10 @@ public struct EmulatorProcess: Sendable {
     /// under `<repo>/.build/emulator-data/` and reused (tests must not modify it; copy it first).
     public static func seededDataDirectory(scale: Double) throws -> String {
         let root = EmulatorPaths.repositoryRoot + "/.build/emulator-data"
-        let target = "\(root)/scale-\(scale)"
+        // Keyed by the seed script's content too: a changed seed gets fresh data, never stale tables.
+        let seed = FileManager.default.contents(atPath: EmulatorPaths.repositoryRoot + "/emulator/seed.py") ?? Data()
+        let digest = seed.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+        let target = "\(root)/scale-\(scale)-\(String(digest, radix: 16))"
         let manager = FileManager.default
         if manager.fileExists(atPath: target + "/.seeded") { return target }
         try manager.createDirectory(atPath: root, withIntermediateDirectories: true)

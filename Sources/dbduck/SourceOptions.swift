@@ -29,6 +29,8 @@ struct SourceOptions: ParsableArguments {
 
 extension StrategyOption: ExpressibleByArgument {}
 extension VerifyOption: ExpressibleByArgument {}
+extension ModeOption: ExpressibleByArgument {}
+extension DeletesOption: ExpressibleByArgument {}
 
 /// Options of commands that run a replication (replicate, plan, analyze).
 struct RunOptions: ParsableArguments {
@@ -40,6 +42,14 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("parallel-tables"), help: "Tables copied at once.") var parallelTables: Int?
     @Option(name: .customLong("download-parallelism"), help: "External links downloaded at once per table.")
     var downloadParallelism: Int?
+    @Option(help: "How tables follow their source: a full copy, or only what changed since the last run.") var mode: ModeOption?
+    @Option(name: .customLong("primary-key"), help: "Key columns for merge and cdf, comma-separated (default: the table's PRIMARY KEY).")
+    var primaryKey: String?
+    @Option(help: "A column that grows with every change, for append and merge without a change feed.") var cursor: String?
+    @Option(help: "What a row deleted upstream becomes in the copy.") var deletes: DeletesOption?
+    @Flag(name: .customLong("full-refresh"), help: "Copy every table in full this run, whatever its mode.") var fullRefresh = false
+    @Flag(name: .customLong("no-fallback"), help: "Fail a table whose changes cannot be read incrementally instead of copying it in full.")
+    var noFallback = false
 
     func input(source: SourceOptions, target: String?) -> CommandLineInput {
         var input = source.input
@@ -50,6 +60,12 @@ struct RunOptions: ParsableArguments {
         input.chunkSize = chunkSize
         input.parallelTables = parallelTables
         input.downloadParallelism = downloadParallelism
+        input.mode = mode?.rawValue
+        input.primaryKey = primaryKey.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+        input.cursor = cursor
+        input.deletes = deletes?.rawValue
+        input.fullRefresh = fullRefresh
+        input.noFallback = noFallback
         return input
     }
 }

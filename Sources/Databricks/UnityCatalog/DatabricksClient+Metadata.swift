@@ -58,7 +58,9 @@ extension DatabricksClient {
             return TableInfo(fullName: wire.full_name ?? fullName, catalog: wire.catalog_name ?? parts[0],
                              schema: wire.schema_name ?? parts[1], name: wire.name, tableType: wire.table_type,
                              dataSourceFormat: wire.data_source_format, columns: columns, comment: wire.comment,
-                             properties: wire.properties ?? [:], storageLocation: wire.storage_location)
+                             properties: wire.properties ?? [:], storageLocation: wire.storage_location,
+                             tableID: wire.table_id,
+                             primaryKey: wire.table_constraints?.lazy.compactMap { $0.primary_key_constraint?.child_columns }.first)
         } fallback: {
             let quoted = parts.map(SQLIdentifier.quote).joined(separator: ".")
             let (_, rows) = try await self.queryRows("DESCRIBE TABLE \(quoted)", table: fullName)
@@ -96,7 +98,7 @@ extension DatabricksClient {
         return TableDetail(format: value("format"), location: value("location"),
                            sizeInBytes: value("sizeInBytes").flatMap { Int64($0) } ?? 0,
                            numFiles: value("numFiles").flatMap { Int64($0) } ?? 0,
-                           partitionColumns: partitions, properties: properties)
+                           partitionColumns: partitions, properties: properties, id: value("id"))
     }
 
     /// The current Delta version: `DESCRIBE HISTORY t LIMIT 1`.

@@ -15,13 +15,18 @@ public struct TableInfo: Sendable {
     public var comment: String?
     public var properties: [String: String]
     public var storageLocation: String?
+    /// Unity Catalog's `table_id` (nil from the SQL fallback).
+    public var tableID: String?
+    /// The columns of the table's PRIMARY KEY constraint, in key order (nil: none declared).
+    public var primaryKey: [String]?
 
     public init(fullName: String, catalog: String, schema: String, name: String, tableType: String?,
                 dataSourceFormat: String?, columns: [ColumnInfo], comment: String?, properties: [String: String],
-                storageLocation: String?) {
+                storageLocation: String?, tableID: String? = nil, primaryKey: [String]? = nil) {
         self.fullName = fullName; self.catalog = catalog; self.schema = schema; self.name = name
         self.tableType = tableType; self.dataSourceFormat = dataSourceFormat; self.columns = columns
         self.comment = comment; self.properties = properties; self.storageLocation = storageLocation
+        self.tableID = tableID; self.primaryKey = primaryKey
     }
 }
 
@@ -53,11 +58,13 @@ public struct TableDetail: Sendable, Equatable {
     public var numFiles: Int64
     public var partitionColumns: [String]
     public var properties: [String: String]
+    /// The Delta table's id: new when the table is re-created, even under the same name.
+    public var id: String?
 
     public init(format: String?, location: String?, sizeInBytes: Int64, numFiles: Int64, partitionColumns: [String],
-                properties: [String: String]) {
+                properties: [String: String], id: String? = nil) {
         self.format = format; self.location = location; self.sizeInBytes = sizeInBytes; self.numFiles = numFiles
-        self.partitionColumns = partitionColumns; self.properties = properties
+        self.partitionColumns = partitionColumns; self.properties = properties; self.id = id
     }
 }
 
@@ -78,6 +85,14 @@ struct TableInfoWire: Decodable {
     var comment: String?
     var properties: [String: String]?
     var storage_location: String?
+    var table_id: String?
+    var table_constraints: [TableConstraintWire]?
+}
+
+/// One entry of `table_constraints`; only primary keys matter here.
+struct TableConstraintWire: Decodable {
+    struct PrimaryKey: Decodable { var name: String?; var child_columns: [String]? }
+    var primary_key_constraint: PrimaryKey?
 }
 
 struct ColumnInfoWire: Decodable {

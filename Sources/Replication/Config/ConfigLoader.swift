@@ -72,7 +72,8 @@ public enum ConfigLoader {
 
     private static func readDefaults(_ node: Node, _ r: NodeReader, into d: inout TableDefaults) throws(ConfigError) {
         let m = try r.mapping(node, key: "defaults", allowed: ["strategy", "chunk_size", "parallel_tables",
-                                                             "download_parallelism", "retries", "memory_budget", "verify", "compression"])
+                                                             "download_parallelism", "retries", "memory_budget", "verify", "compression",
+                                                             "mode", "deletes"])
         if let n = m["strategy"] { d.strategy = try r.strategy(n, key: "strategy") }
         if let n = m["chunk_size"] { d.chunkSize = try r.positiveInt(n, key: "chunk_size", example: "chunk_size: 100000") }
         if let n = m["parallel_tables"] { d.parallelTables = try r.positiveInt(n, key: "parallel_tables", example: "parallel_tables: 2") }
@@ -94,6 +95,8 @@ public enum ConfigLoader {
             }
             d.compression = text == "lz4" ? .lz4 : .none
         }
+        if let n = m["mode"] { d.mode = try r.syncMode(n, key: "mode") }
+        if let n = m["deletes"] { d.deletes = try r.deletePolicy(n, key: "deletes") }
         if let n = m["retries"] {
             let rm = try r.mapping(n, key: "retries", allowed: ["max"])
             if let max = rm["max"] { d.maxRetries = try r.nonNegativeInt(max, key: "max", example: "retries: { max: 5 }") }
@@ -126,7 +129,8 @@ public enum ConfigLoader {
                 continue
             }
             let m = try r.mapping(item, key: "tables[]", allowed: ["name", "exclude", "target", "columns", "where",
-                                                                 "strategy", "chunk_size", "optimization_level"])
+                                                                 "strategy", "chunk_size", "optimization_level",
+                                                                 "mode", "primary_key", "cursor", "deletes"])
             guard let nameNode = m["name"] else {
                 throw r.error(item, key: "name", "a table entry has no 'name'. Add `name: catalog.schema.table`.")
             }
@@ -147,6 +151,14 @@ public enum ConfigLoader {
             if let n = m["where"] { t.filter = try r.string(n, key: "where") }
             if let n = m["strategy"] ?? m["optimization_level"] { t.strategy = try r.strategy(n, key: "strategy") }
             if let n = m["chunk_size"] { t.chunkSize = try r.positiveInt(n, key: "chunk_size", example: "chunk_size: 100000") }
+            if let n = m["mode"] { t.mode = try r.syncMode(n, key: "mode") }
+            if let n = m["primary_key"] {
+                let key = try r.stringList(n, key: "primary_key")
+                guard !key.isEmpty else { throw r.error(n, key: "primary_key", "'primary_key' is empty. List the key columns, e.g. `primary_key: [order_id]`.") }
+                t.primaryKey = key
+            }
+            if let n = m["cursor"] { t.cursor = try r.string(n, key: "cursor") }
+            if let n = m["deletes"] { t.deletes = try r.deletePolicy(n, key: "deletes") }
             result.append(t)
         }
         return result

@@ -73,6 +73,22 @@ struct NodeReader {
         return choice
     }
 
+    func syncMode(_ node: Node, key: String) throws(ConfigError) -> SyncMode {
+        let text = try string(node, key: key)
+        guard let mode = SyncMode(rawValue: text.lowercased()) else {
+            throw error(node, key: key, "'\(key)' must be one of \(SyncMode.validNames), got \"\(text)\".")
+        }
+        return mode
+    }
+
+    func deletePolicy(_ node: Node, key: String) throws(ConfigError) -> DeletePolicy {
+        let text = try string(node, key: key)
+        guard let policy = DeletePolicy(rawValue: text.lowercased()) else {
+            throw error(node, key: key, "'\(key)' must be hard, soft or ignore, got \"\(text)\".")
+        }
+        return policy
+    }
+
     /// A size like `4GB`, `512MiB` or a byte count.
     func memorySize(_ node: Node, key: String) throws(ConfigError) -> (text: String, bytes: Int) {
         let text = try string(node, key: key)

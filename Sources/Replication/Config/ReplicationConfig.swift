@@ -78,6 +78,14 @@ public struct TableDefaults: Sendable, Equatable {
     /// `dbduck analyze`, which re-checks it on your data.
     public var memoryBudgetBytes: Int = 64_000_000
     public var verify: Verification = .count
+    /// How tables follow their source. `full` unless configured: an incremental mode is a choice
+    /// about the data (keys, cursors, deletes) that dbduck should not make silently.
+    public var mode: SyncMode = .full
+    public var deletes: DeletePolicy = .hard
+    /// Copy every table in full this run, whatever its mode (`--full-refresh`).
+    public var fullRefresh = false
+    /// Fail a table whose incremental window cannot be served instead of copying it in full.
+    public var allowFallback = true
     /// Arrow results on the wire (`compression: lz4 | none`).
     public var compression: WireCompression = .lz4
 
@@ -97,6 +105,12 @@ public struct TableSelection: Sendable, Equatable {
     public var filter: String?
     public var strategy: StrategyChoice?
     public var chunkSize: Int?
+    public var mode: SyncMode?
+    /// Key columns for `merge` and `cdf` (default: the table's PRIMARY KEY in Unity Catalog).
+    public var primaryKey: [String]?
+    /// A column that grows with every change, for `append` and `merge` without the change feed.
+    public var cursor: String?
+    public var deletes: DeletePolicy?
     /// Line in the config file, for error messages.
     public var line: Int?
 

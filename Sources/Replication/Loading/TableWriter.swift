@@ -16,15 +16,17 @@ actor TableWriter {
     private nonisolated let executor: QueueExecutor
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
-    private let connection: Connection
+    let connection: Connection
     /// Interrupts a running DuckDB call from another thread (task cancellation).
     nonisolated let interruptHandle: InterruptHandle
-    private let staging: StagingTable
-    private let observer: (any TransferObserver)?
+    let staging: StagingTable
+    let observer: (any TransferObserver)?
+    /// `merge`'s key set for delete detection, when it is read.
+    var keys: KeySetTable?
     private var sink: RowSink?
     private var scan: StreamingScan?
     private(set) var rowsLoaded: Int64 = 0
-    private var inTransaction = false
+    var inTransaction = false
 
     init(database: Database, plan: PlannedTable, runID: String, observer: (any TransferObserver)?) throws {
         executor = QueueExecutor(label: "dbduck.writer.\(plan.target)")
@@ -114,10 +116,11 @@ actor TableWriter {
         return row.map { value in value.isNull ? nil : value.integerValue.map { String($0) } ?? "\(value)" }
     }
 
-    /// Swaps the staging table in, records the run and commits.
-    func commit(record: RunRecords.Record) throws {
+    /// Swaps the staging table in, records the run (and the sync state a mode keeps) and commits.
+    func commit(record: RunRecords.Record, sync: SyncPlan = .full) throws {
         try observer.measure(.commit, table: staging.plan.source) {
             for sql in staging.swapSQL { try connection.execute(sql) }
+            try settleFullCopy(sync)
             var record = record
             record.finishedAt = Date()
             try RunRecords.insert(record, connection, catalog: staging.catalog)
@@ -139,6 +142,8 @@ actor TableWriter {
         }
         scan?.drop()
         scan = nil
+        keys?.drop()
+        keys = nil
         try? RunRecords.insert(record, connection, catalog: staging.catalog)   // best effort: the run's error is what matters
     }
 }
@@ -151,6 +156,8 @@ enum LoadError: Error, CustomStringConvertible {
     case tableCountMismatch(expected: Int64, got: Int64)
     case unexpectedPayload(String)
     case checksumMismatch(String)
+    case duplicateKey(String)
+    case copyCountMismatch(expected: Int64, got: Int64)
 
     var description: String {
         switch self {
@@ -162,6 +169,9 @@ enum LoadError: Error, CustomStringConvertible {
             "loaded \(got) rows but the warehouse counts \(expected) at the pinned version"
         case .unexpectedPayload(let what): "the warehouse sent \(what)"
         case .checksumMismatch(let what): "verification failed: \(what)"
+        case .duplicateKey(let what): what
+        case .copyCountMismatch(let expected, let got):
+            "after applying the changes the copy holds \(got) rows but the warehouse counts \(expected) at the pinned version; nothing was changed (run with --full-refresh to rebuild it)"
         }
     }
 }

@@ -15,16 +15,17 @@ extension DatabricksClient: WarehouseCatalog {
         let columns = info.columns.sorted { $0.position < $1.position }.map {
             SourceColumn(name: $0.name, typeText: $0.typeText, nullable: $0.nullable, comment: $0.comment)
         }
-        return SourceTable(columns: columns, comment: info.comment)
+        return SourceTable(columns: columns, comment: info.comment, primaryKey: info.primaryKey, properties: info.properties)
     }
 
     public func currentVersion(of name: TableName) async throws -> Int64? {
         try await currentVersion(name.description)
     }
 
-    public func detail(of name: TableName) async throws -> (sizeBytes: Int64?, numFiles: Int64?) {
+    public func detail(of name: TableName) async throws -> SourceDetail {
         let detail = try await describeDetail(name.description)
-        return (detail.sizeInBytes, detail.numFiles)
+        return SourceDetail(sizeBytes: detail.sizeInBytes, numFiles: detail.numFiles, tableID: detail.id,
+                            properties: detail.properties)
     }
 
     public func scalarInteger(_ sql: String) async throws -> Int64 {

@@ -15,9 +15,25 @@ public enum PlanRenderer {
             lines.append("  \(t.source) @\(version) -> \(t.target)")
             lines.append("      \(t.rowCount) rows, \(size), \(t.columns.count) columns\(t.filter.map { ", where \($0)" } ?? "")")
             lines.append("      strategy \(t.strategy): \(t.strategyReason); estimated \(eta)")
+            lines.append("      " + syncLine(t))
         }
         lines.append(String(format: "estimated total: ~%.1f s (rates measured by `make bench` on the development machine)", total))
         return lines.joined(separator: "\n")
+    }
+
+    /// The table's mode and what this run would move.
+    static func syncLine(_ t: PlannedTable) -> String {
+        let sync = t.sync
+        var line = "mode \(sync.mode): \(sync.reason)"
+        if sync.mode == .full { return line }
+        if let why = sync.fullCopyReason { return line + "; this run copies in full: \(why)" }
+        if sync.mode == .cdf, let before = sync.previous?.version, let now = t.version {
+            line += now > before ? "; changes of versions \(before + 1)...\(now)" : "; no new version since \(before): nothing moves"
+        } else if let cursor = sync.cursor {
+            line += "; rows with \(cursor) >= \(sync.previous?.bookmark ?? "(none yet)")"
+        }
+        if !sync.addedColumns.isEmpty { line += "; adds columns \(sync.addedColumns.joined(separator: ", "))" }
+        return line
     }
 
     public static func json(_ plan: ReplicationPlan) throws -> String {

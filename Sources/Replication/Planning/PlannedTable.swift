@@ -30,11 +30,16 @@ public struct PlannedTable: Sendable, Equatable, Codable {
     public var estimatedSeconds: Double?
     /// At most this many rows (a sample, e.g. for `dbduck analyze`); nil = all.
     public var limit: Int64?
+    /// How the copy follows the source: a full replace, or only what changed.
+    public var sync: SyncPlan = .full
+    /// The SELECT to run instead of the pinned full read (an incremental window); nil = ``selectSQL``'s own.
+    public var query: String?
 
     public var target: String { "\(targetSchema).\(targetTable)" }
 
     /// The SELECT the warehouse runs, pinned to the version, projected and filtered.
     public var selectSQL: String {
+        if let query { return query }
         let projection = columns.map { TableName.quoteBackticks($0.name) }.joined(separator: ", ")
         var sql = "SELECT \(projection) FROM \(sourceName.quoted)"
         if let version { sql += " VERSION AS OF \(version)" }

@@ -4,9 +4,11 @@ public struct Planner: Sendable {
     public var catalog: any WarehouseCatalog
     public var config: ReplicationConfig
     public var targetPath: String
+    /// Where each table's incremental sync stands in the target, by lower-cased `schema.table`.
+    public var states: [String: SyncState]
 
-    public init(catalog: any WarehouseCatalog, config: ReplicationConfig, targetPath: String) {
-        self.catalog = catalog; self.config = config; self.targetPath = targetPath
+    public init(catalog: any WarehouseCatalog, config: ReplicationConfig, targetPath: String, states: [String: SyncState] = [:]) {
+        self.catalog = catalog; self.config = config; self.targetPath = targetPath; self.states = states
     }
 
     public func plan() async throws -> ReplicationPlan {
@@ -103,11 +105,15 @@ public struct Planner: Sendable {
         }
         let (targetSchema, targetTable) = try targetName(for: name, selection)
         let version = try await catalog.currentVersion(of: name)
-        let (size, files) = (try? await catalog.detail(of: name)) ?? (nil, nil)
+        let detail = (try? await catalog.detail(of: name)) ?? SourceDetail()
+        let size = detail.sizeBytes
         var table = PlannedTable(source: name.description, targetSchema: targetSchema, targetTable: targetTable,
                                  columns: planned, filter: selection.filter, strategy: .streaming, strategyReason: "",
                                  chunkSize: selection.chunkSize ?? config.defaults.chunkSize, version: version,
-                                 rowCount: 0, sizeBytes: size, numFiles: files, comment: source.comment)
+                                 rowCount: 0, sizeBytes: size, numFiles: detail.numFiles, comment: source.comment)
+        table.sync = try SyncResolver(name: name, selection: selection, defaults: config.defaults, source: source,
+                                      detail: detail, columns: planned, version: version,
+                                      previous: states["\(targetSchema).\(targetTable)".lowercased()]).resolve()
         do { table.rowCount = try await catalog.scalarInteger(table.countSQL) } catch {
             throw PlanError("\(name): cannot count its rows\(selection.filter.map { " with where: \($0)" } ?? ""): \(error)")
         }

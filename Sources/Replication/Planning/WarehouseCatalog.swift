@@ -8,8 +8,8 @@ public protocol WarehouseCatalog: Sendable {
     func describe(_ table: TableName) async throws -> SourceTable
     /// The current Delta version (`DESCRIBE HISTORY t LIMIT 1`).
     func currentVersion(of table: TableName) async throws -> Int64?
-    /// `sizeInBytes` and `numFiles` of `DESCRIBE DETAIL`.
-    func detail(of table: TableName) async throws -> (sizeBytes: Int64?, numFiles: Int64?)
+    /// `DESCRIBE DETAIL`: size, files, the Delta table id and properties.
+    func detail(of table: TableName) async throws -> SourceDetail
     /// Runs a query that returns one number (e.g. `SELECT COUNT(*) ...`).
     func scalarInteger(_ sql: String) async throws -> Int64
 }
@@ -18,8 +18,30 @@ public protocol WarehouseCatalog: Sendable {
 public struct SourceTable: Sendable, Equatable {
     public var columns: [SourceColumn]
     public var comment: String?
+    /// The PRIMARY KEY constraint's columns, when one is declared.
+    public var primaryKey: [String]?
+    /// Unity Catalog's table properties (e.g. `delta.enableChangeDataFeed`).
+    public var properties: [String: String]
 
-    public init(columns: [SourceColumn], comment: String? = nil) { self.columns = columns; self.comment = comment }
+    public init(columns: [SourceColumn], comment: String? = nil, primaryKey: [String]? = nil, properties: [String: String] = [:]) {
+        self.columns = columns; self.comment = comment; self.primaryKey = primaryKey; self.properties = properties
+    }
+}
+
+/// What `DESCRIBE DETAIL` says about a Delta table.
+public struct SourceDetail: Sendable, Equatable {
+    public var sizeBytes: Int64?
+    public var numFiles: Int64?
+    /// The Delta table id: a new one means the table was re-created.
+    public var tableID: String?
+    public var properties: [String: String]
+
+    public init(sizeBytes: Int64? = nil, numFiles: Int64? = nil, tableID: String? = nil, properties: [String: String] = [:]) {
+        self.sizeBytes = sizeBytes; self.numFiles = numFiles; self.tableID = tableID; self.properties = properties
+    }
+
+    /// The change data feed is on (`delta.enableChangeDataFeed = true`).
+    public var changeDataFeed: Bool { properties["delta.enableChangeDataFeed"]?.lowercased() == "true" }
 }
 
 public struct SourceColumn: Sendable, Equatable {

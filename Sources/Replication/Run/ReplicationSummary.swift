@@ -13,6 +13,14 @@ public struct ReplicationSummary: Sendable, Codable {
         public var seconds: Double
         public var sourceVersion: Int64?
         public var error: String?
+        /// How the table was synced: `full`, or the incremental mode and its window's first version.
+        public var mode: SyncMode = .full
+        public var versionFrom: Int64?
+        public var rowsInserted: Int64?
+        public var rowsUpdated: Int64?
+        public var rowsDeleted: Int64?
+        /// Why an incremental table was copied in full this run (first run, fallback, full refresh).
+        public var fullCopyReason: String?
 
         public var rowsPerSecond: Double { seconds > 0 ? Double(rows) / seconds : 0 }
     }
@@ -33,8 +41,16 @@ public struct ReplicationSummary: Sendable, Codable {
         lines.append("dbduck: \(ok) of \(tables.count) table\(tables.count == 1 ? "" : "s") copied into \(targetPath) in \(String(format: "%.2f", seconds)) s (run \(runID.prefix(8)))")
         for t in tables {
             if t.status == "succeeded" {
-                let version = t.sourceVersion.map { " @v\($0)" } ?? ""
-                lines.append("  ok      \(t.source)\(version) -> \(t.target)  \(t.rows) rows, \(formatBytes(t.bytes)), \(String(format: "%.2f", t.seconds)) s, \(t.strategy)")
+                let version = t.sourceVersion.map { v in t.versionFrom.map { " @v\($0)..v\(v)" } ?? " @v\(v)" } ?? ""
+                var line = "  ok      \(t.source)\(version) -> \(t.target)  "
+                if let inserted = t.rowsInserted, t.fullCopyReason == nil, t.mode != .full {
+                    line += "\(t.mode): +\(inserted) ~\(t.rowsUpdated ?? 0) -\(t.rowsDeleted ?? 0) rows, "
+                } else {
+                    line += "\(t.rows) rows, "
+                }
+                line += "\(formatBytes(t.bytes)), \(String(format: "%.2f", t.seconds)) s, \(t.strategy)"
+                if t.mode != .full, let reason = t.fullCopyReason { line += "; full copy: \(reason)" }
+                lines.append(line)
             } else {
                 lines.append("  FAILED  \(t.source) -> \(t.target): \(t.error ?? "unknown error") (its previous copy is unchanged)")
             }

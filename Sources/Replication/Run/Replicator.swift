@@ -58,76 +58,121 @@ public struct Replicator: Sendable {
     }
 
     /// Copies one table; never throws: a failure becomes a failed outcome (and a failed run record).
-    func copy(_ table: PlannedTable, into database: Database) async -> ReplicationSummary.TableOutcome {
+    func copy(_ planned: PlannedTable, into database: Database) async -> ReplicationSummary.TableOutcome {
         let started = Date(), clock = ContinuousClock.now
+        var table = planned
         progress?.started(table)
         var record = RunRecords.Record(runID: runID, source: table.source, target: table.target, startedAt: started,
                                        finishedAt: started, rows: 0, bytes: 0, strategy: table.strategy,
                                        sourceVersion: table.version, status: "succeeded", error: nil)
-        var bytes: Int64 = 0
-        var writer: TableWriter?
-        var statementID: String?
+        record.mode = table.sync.mode
+        record.fallbackReason = table.sync.fullCopyReason
+        var transfer = TableTransfer()
         do {
             try Task.checkCancellation()   // interrupted before this table started: it stays as it was
-            let w = try TableWriter(database: database, plan: table, runID: runID, observer: observer)
-            writer = w
-            try await withTaskCancellationHandler {
-                let result = try await source.execute(request(for: table))
-                statementID = result.statementID
-                guard result.manifest.columns.count == table.columns.count else {
-                    throw LoadError.unexpectedPayload("\(result.manifest.columns.count) columns where \(table.columns.count) were selected")
+            var changes: ChangeCounts?
+            if table.sync.isIncremental {
+                do {
+                    changes = try await copyChanges(table, into: database, record: &record, transfer: &transfer)
+                } catch let unavailable as ChangeWindowUnavailable {
+                    guard table.sync.allowFallback else { throw unavailable }
+                    logger.warning("copying in full", metadata: ["table": "\(table.source)", "reason": "\(unavailable.reason)"])
+                    table.sync.fullCopyReason = unavailable.reason
+                    table.sync.previous = nil
+                    record.fallbackReason = unavailable.reason
+                    record.versionFrom = nil
                 }
-                let chunks = source.chunks(of: result, table: table.source)
-                var iterator = chunks.makeAsyncIterator()
-                var rows: Int64 = 0
-                func advance(_ chunk: ResultChunk) {
-                    rows += chunk.rowCount
-                    bytes += Int64(chunk.wireBytes)
-                    progress?.advanced(table, rows: rows, bytes: bytes)
-                }
-                if table.strategy == .streaming, let first = try await iterator.next() {
-                    try await streamByScan(first: first, rest: &iterator, table: table, writer: w, advance: advance)
-                } else {
-                    // Every other strategy, and a streaming table with no rows: chunk by chunk into the writer.
-                    try await w.begin(strategy: table.strategy)
-                    var next = table.strategy == .streaming ? nil : try await iterator.next()
-                    while let chunk = next {
-                        try await w.load(chunk)
-                        advance(chunk)
-                        next = try await iterator.next()
-                    }
-                }
-                record.bytes = bytes
-                record.rows = try await w.finish(expectedRows: table.rowCount)
-                if plan.settings.verification == .checksum { try await verifyChecksums(table, writer: w) }
-                try await w.commit(record: record)
-            } onCancel: {
-                w.interruptHandle.interrupt()
             }
-            if let statementID { try? await source.close(statementID: statementID) }   // frees results early; best effort
-            let outcome = ReplicationSummary.TableOutcome(source: table.source, target: table.target, strategy: table.strategy,
-                                                          status: "succeeded", rows: record.rows, bytes: bytes,
+            if !table.sync.isIncremental {
+                try await copyInFull(table, into: database, record: &record, transfer: &transfer)
+                changes = table.sync.keepsState ? ChangeCounts(inserted: record.rows) : nil
+            }
+            record.changes = changes
+            var outcome = ReplicationSummary.TableOutcome(source: table.source, target: table.target, strategy: table.strategy,
+                                                          status: "succeeded", rows: record.rows, bytes: transfer.bytes,
                                                           seconds: (ContinuousClock.now - clock).seconds,
                                                           sourceVersion: table.version, error: nil)
-            logger.info("table copied", metadata: ["table": "\(table.source)", "rows": "\(record.rows)", "strategy": "\(table.strategy)"])
+            outcome.mode = table.sync.mode
+            outcome.versionFrom = record.versionFrom
+            outcome.rowsInserted = changes?.inserted
+            outcome.rowsUpdated = changes?.updated
+            outcome.rowsDeleted = changes?.deleted
+            outcome.fullCopyReason = table.sync.fullCopyReason
+            logger.info("table copied", metadata: ["table": "\(table.source)", "rows": "\(record.rows)", "strategy": "\(table.strategy)",
+                                                   "mode": "\(table.sync.mode)"])
             progress?.finished(table, outcome)
             return outcome
         } catch {
             let message = Task.isCancelled ? "interrupted" : describe(error)
-            if let statementID { try? await source.cancel(statementID: statementID) }
+            if let statementID = transfer.statementID { try? await source.cancel(statementID: statementID) }
             record.status = "failed"
             record.error = message
-            record.bytes = bytes
+            record.bytes = transfer.bytes
             record.finishedAt = Date()
-            await writer?.abort(record: record)
-            let outcome = ReplicationSummary.TableOutcome(source: table.source, target: table.target, strategy: table.strategy,
-                                                          status: "failed", rows: 0, bytes: bytes,
+            await transfer.writer?.abort(record: record)
+            var outcome = ReplicationSummary.TableOutcome(source: table.source, target: table.target, strategy: table.strategy,
+                                                          status: "failed", rows: 0, bytes: transfer.bytes,
                                                           seconds: (ContinuousClock.now - clock).seconds,
                                                           sourceVersion: table.version, error: message)
+            outcome.mode = table.sync.mode
             logger.error("table failed", metadata: ["table": "\(table.source)", "error": "\(message)"])
             progress?.finished(table, outcome)
             return outcome
         }
+    }
+
+    /// The whole table at its pinned version into a staging table, swapped for the copy.
+    func copyInFull(_ table: PlannedTable, into database: Database, record: inout RunRecords.Record,
+                    transfer: inout TableTransfer) async throws {
+        let w = try TableWriter(database: database, plan: table, runID: runID, observer: observer)
+        transfer.writer = w
+        try await withTaskCancellationHandler {
+            _ = try await load(table, into: w, expectedRows: table.rowCount, progressOf: table, transfer: &transfer)
+            record.bytes = transfer.bytes
+            record.rows = try await w.finish(expectedRows: table.rowCount)
+            if table.sync.keepsState { record.changes = ChangeCounts(inserted: record.rows) }
+            if plan.settings.verification == .checksum {
+                try await verifyChecksums(table, local: { try await w.checksums() })
+            }
+            try await w.commit(record: record, sync: table.sync)
+        } onCancel: {
+            w.interruptHandle.interrupt()
+        }
+        if let statementID = transfer.statementID { try? await source.close(statementID: statementID) }   // frees results early
+        transfer.statementID = nil
+    }
+
+    /// Runs `read` and loads its rows into the writer's staging table (opening its transaction).
+    /// Returns the rows the result holds (the manifest's count).
+    func load(_ read: PlannedTable, into w: TableWriter, expectedRows: Int64?, progressOf table: PlannedTable,
+              transfer: inout TableTransfer) async throws -> Int64 {
+        let result = try await source.execute(request(for: read))
+        transfer.statementID = result.statementID
+        guard result.manifest.columns.count == read.columns.count else {
+            throw LoadError.unexpectedPayload("\(result.manifest.columns.count) columns where \(read.columns.count) were selected")
+        }
+        let chunks = source.chunks(of: result, table: read.source)
+        var iterator = chunks.makeAsyncIterator()
+        var rows: Int64 = 0, bytes = transfer.bytes
+        func advance(_ chunk: ResultChunk) {
+            rows += chunk.rowCount
+            bytes += Int64(chunk.wireBytes)
+            progress?.advanced(table, rows: rows, bytes: bytes)
+        }
+        if read.strategy == .streaming, let first = try await iterator.next() {
+            try await streamByScan(first: first, rest: &iterator, table: read, writer: w, advance: advance)
+        } else {
+            // Every other strategy, and a streaming table with no rows: chunk by chunk into the writer.
+            try await w.begin(strategy: read.strategy)
+            var next = read.strategy == .streaming ? nil : try await iterator.next()
+            while let chunk = next {
+                try await w.load(chunk)
+                advance(chunk)
+                next = try await iterator.next()
+            }
+        }
+        transfer.bytes = bytes
+        return result.manifest.totalRowCount
     }
 
     func request(for table: PlannedTable) -> StatementRequest {
@@ -173,14 +218,14 @@ public struct Replicator: Sendable {
 
     /// Compares per-column fingerprints computed by the warehouse and by DuckDB; a difference fails
     /// the table (its previous copy stays) and names the first column that differs.
-    func verifyChecksums(_ table: PlannedTable, writer: TableWriter) async throws {
+    func verifyChecksums(_ table: PlannedTable, local: () async throws -> [String?]) async throws {
         guard table.limit == nil else { return }   // a LIMIT sample has no well-defined rows to checksum
         let result = try await source.execute(StatementRequest(ColumnChecksum.databricksSQL(table)))
         var remote: [String?] = []
         for try await chunk in source.chunks(of: result) {
             if case .json(let rows) = chunk.payload, let first = rows.first { remote = first; break }
         }
-        let local = try await writer.checksums()
+        let local = try await local()
         if let difference = ColumnChecksum.firstDifference(table, warehouse: remote, duckdb: local) {
             throw LoadError.checksumMismatch(difference)
         }

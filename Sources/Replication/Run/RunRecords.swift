@@ -19,6 +19,10 @@ public enum RunRecords {
         """
     }
 
+    /// Columns added since the table first shipped; files written by earlier versions gain them.
+    static let laterColumns = [("mode", "VARCHAR"), ("version_from", "BIGINT"), ("rows_inserted", "BIGINT"),
+                               ("rows_updated", "BIGINT"), ("rows_deleted", "BIGINT"), ("fallback_reason", "VARCHAR")]
+
     public struct Record: Sendable, Codable, Equatable {
         public var runID: String
         public var source: String
@@ -31,20 +35,45 @@ public enum RunRecords {
         public var sourceVersion: Int64?
         public var status: String     // "succeeded" | "failed"
         public var error: String?
+        /// The sync mode the table ran in, and for an incremental run the first version of its
+        /// window (the last one is ``sourceVersion``) and what it changed.
+        public var mode: SyncMode = .full
+        public var versionFrom: Int64?
+        public var changes: ChangeCounts?
+        /// Why an incremental table was copied in full this run.
+        public var fallbackReason: String?
     }
 
     static func ensureTable(_ connection: Connection, catalog: String) throws {
         try connection.execute(createSQL(catalog))
+        for (name, type) in laterColumns {
+            try connection.execute("ALTER TABLE \(qualified(catalog)) ADD COLUMN IF NOT EXISTS \(quoteIdentifier(name)) \(type)")
+        }
+    }
+
+    /// Inserts a record in a transaction of its own.
+    static func insert(_ r: Record, _ database: Database) throws {
+        let connection = try database.connect()
+        let catalog = try connection.scalar("SELECT current_database()")?.stringValue ?? "main"
+        try insert(r, connection, catalog: catalog)
     }
 
     /// Inserts a record on `connection` (inside the caller's transaction, if any).
     static func insert(_ r: Record, _ connection: Connection, catalog: String) throws {
-        let statement = try connection.prepare("INSERT INTO \(qualified(catalog)) VALUES (?, ?, ?, make_timestamptz(?), make_timestamptz(?), ?, ?, ?, ?, ?, ?)")
+        let statement = try connection.prepare("""
+            INSERT INTO \(qualified(catalog)) (run_id, source_table, target_table, started_at, finished_at, rows, bytes,
+                strategy, source_version, status, error, mode, version_from, rows_inserted, rows_updated, rows_deleted,
+                fallback_reason)
+            VALUES (?, ?, ?, make_timestamptz(?), make_timestamptz(?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
         try statement.execute([
             .varchar(r.runID), .varchar(r.source), .varchar(r.target),
             .bigint(Int64(r.startedAt.timeIntervalSince1970 * 1e6)), .bigint(Int64(r.finishedAt.timeIntervalSince1970 * 1e6)),
             .bigint(r.rows), .bigint(r.bytes), .varchar(r.strategy.rawValue),
             r.sourceVersion.map { .bigint($0) } ?? .null, .varchar(r.status), r.error.map { .varchar($0) } ?? .null,
+            .varchar(r.mode.rawValue), r.versionFrom.map { .bigint($0) } ?? .null,
+            r.changes.map { .bigint($0.inserted) } ?? .null, r.changes.map { .bigint($0.updated) } ?? .null,
+            r.changes.map { .bigint($0.deleted) } ?? .null, r.fallbackReason.map { .varchar($0) } ?? .null,
         ])
     }
 }

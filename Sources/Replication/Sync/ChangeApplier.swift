@@ -1,0 +1,121 @@
+import DuckDB
+import Foundation
+
+/// What an apply did to the copy.
+public struct ChangeCounts: Sendable, Equatable, Codable {
+    public var inserted: Int64 = 0
+    public var updated: Int64 = 0
+    public var deleted: Int64 = 0
+    public init(inserted: Int64 = 0, updated: Int64 = 0, deleted: Int64 = 0) {
+        self.inserted = inserted; self.updated = updated; self.deleted = deleted
+    }
+}
+
+/// Applies a staged window of changes to the copy, inside the load's transaction: upserts by key,
+/// deletes by policy, appends past the bookmark. Every statement names its columns, so a copy whose
+/// columns were added over time (in another order) takes the rows as well as a fresh one.
+struct ChangeApplier {
+    let connection: Connection
+    let staging: StagingTable
+    let sync: SyncPlan
+    /// The table's own columns (without the change feed's).
+    let columns: [PlannedColumn]
+
+    private var target: String { staging.target }
+    private var columnList: String { columns.map { quoteIdentifier($0.name) }.joined(separator: ", ") }
+    private var softDeletes: Bool { sync.deletes == .soft }
+    private var deletedAt: String { quoteIdentifier(DeletePolicy.deletedAtColumn) }
+
+    private func match(_ a: String, _ b: String) -> String {
+        sync.primaryKey.map { "\(a).\(quoteIdentifier($0)) = \(b).\(quoteIdentifier($0))" }.joined(separator: " AND ")
+    }
+
+    private func count(_ sql: String) throws -> Int64 {
+        Int64(try connection.scalar(sql)?.integerValue ?? 0)
+    }
+
+    /// Adds columns that appeared upstream since the last run.
+    func addColumns(_ names: [String]) throws {
+        for name in names {
+            guard let column = columns.first(where: { $0.name.lowercased() == name.lowercased() }) else { continue }
+            try connection.execute("ALTER TABLE \(target) ADD COLUMN \(quoteIdentifier(column.name)) \(column.targetType)")
+        }
+    }
+
+    /// Fails when `relation` holds a key more than once, naming one duplicate value.
+    func checkKeyIsUnique(in relation: String, source: String) throws {
+        let keys = sync.primaryKey.map(quoteIdentifier).joined(separator: ", ")
+        let row = try connection.query("SELECT \(keys), count(*) FROM \(relation) GROUP BY \(keys) HAVING count(*) > 1 LIMIT 1").rows().first
+        guard let row else { return }
+        let value = zip(sync.primaryKey, row).map { "\($0) = \($1)" }.joined(separator: ", ")
+        throw LoadError.duplicateKey("the key (\(sync.primaryKey.joined(separator: ", "))) is not unique in \(source): \(value) appears \(row.last.map { "\($0)" } ?? "more than once") times. Choose a unique key with `primary_key:`.")
+    }
+
+    /// Upserts every staged row by key: rows whose key the copy holds are replaced.
+    func upsert(from relation: String) throws -> ChangeCounts {
+        let updated = try count("SELECT count(*) FROM \(relation) s WHERE EXISTS (SELECT 1 FROM \(target) t WHERE \(match("t", "s")))")
+        try connection.execute("DELETE FROM \(target) t USING \(relation) s WHERE \(match("t", "s"))")
+        let insert = softDeletes
+            ? "INSERT INTO \(target) (\(columnList), \(deletedAt)) SELECT \(columnList), NULL FROM \(relation)"
+            : "INSERT INTO \(target) (\(columnList)) SELECT \(columnList) FROM \(relation)"
+        let written = Int64(try connection.query(insert).rowsChanged)
+        return ChangeCounts(inserted: written - updated, updated: updated)
+    }
+
+    /// Deletes (or marks) the copy's rows whose key is in `relation`; `at` is the deletion time's SQL.
+    func delete(keysIn relation: String, at: String) throws -> Int64 {
+        switch sync.deletes {
+        case .ignore: return 0
+        case .hard:
+            return Int64(try connection.query("DELETE FROM \(target) t USING \(relation) s WHERE \(match("t", "s"))").rowsChanged)
+        case .soft:
+            return Int64(try connection.query("""
+                UPDATE \(target) t SET \(deletedAt) = \(at) FROM \(relation) s WHERE \(match("t", "s")) AND t.\(deletedAt) IS NULL
+                """).rowsChanged)
+        }
+    }
+
+    /// Deletes (or marks) the copy's rows whose key is not among the source's keys in `relation`.
+    func delete(keysNotIn relation: String) throws -> Int64 {
+        let missing = "NOT EXISTS (SELECT 1 FROM \(relation) s WHERE \(match("t", "s")))"
+        switch sync.deletes {
+        case .ignore: return 0
+        case .hard: return Int64(try connection.query("DELETE FROM \(target) t WHERE \(missing)").rowsChanged)
+        case .soft:
+            return Int64(try connection.query("UPDATE \(target) t SET \(deletedAt) = now() WHERE t.\(deletedAt) IS NULL AND \(missing)").rowsChanged)
+        }
+    }
+
+    /// `cdf`: collapses the staged feed to each key's last change by commit version, then applies it.
+    func applyChangeFeed() throws -> ChangeCounts {
+        let last = quoteIdentifier("_dbduck_last_\(staging.runID.prefix(8))")
+        let keys = sync.primaryKey.map(quoteIdentifier).joined(separator: ", ")
+        let type = quoteIdentifier(IncrementalRead.changeType), version = quoteIdentifier(IncrementalRead.commitVersion)
+        // Within one version a key's post-image wins over its delete (a row deleted and re-inserted).
+        try connection.execute("""
+            CREATE TEMP TABLE \(last) AS SELECT * FROM \(staging.qualified)
+            QUALIFY row_number() OVER (PARTITION BY \(keys) ORDER BY \(version) DESC, (\(type) = 'delete') ASC) = 1
+            """)
+        defer { try? connection.execute("DROP TABLE IF EXISTS temp.\(last)") }
+        var counts = try upsert(from: "(SELECT * FROM temp.\(last) WHERE \(type) <> 'delete')")
+        counts.deleted = try delete(keysIn: "(SELECT * FROM temp.\(last) WHERE \(type) = 'delete')",
+                                    at: "s.\(quoteIdentifier(IncrementalRead.commitTimestamp))")
+        return counts
+    }
+
+    /// `append`: staged rows past the bookmark, and those at it that the copy does not hold yet.
+    func append(cursor: PlannedColumn, bookmark: String?) throws -> ChangeCounts {
+        guard let bookmark else {
+            return ChangeCounts(inserted: Int64(try connection.query("INSERT INTO \(target) (\(columnList)) SELECT \(columnList) FROM \(staging.qualified)").rowsChanged))
+        }
+        let c = quoteIdentifier(cursor.name), b = "CAST(\(quoteLiteral(bookmark)) AS \(cursor.targetType))"
+        let inserted = try connection.query("""
+            INSERT INTO \(target) (\(columnList))
+            SELECT \(columnList) FROM \(staging.qualified) WHERE \(c) > \(b)
+            UNION ALL
+            (SELECT \(columnList) FROM \(staging.qualified) WHERE \(c) = \(b)
+             EXCEPT ALL SELECT \(columnList) FROM \(target) WHERE \(c) = \(b))
+            """).rowsChanged
+        return ChangeCounts(inserted: Int64(inserted))
+    }
+}
