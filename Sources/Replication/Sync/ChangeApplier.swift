@@ -45,10 +45,13 @@ struct ChangeApplier {
     /// Fails when `relation` holds a key more than once, naming one duplicate value.
     func checkKeyIsUnique(in relation: String, source: String) throws {
         let keys = sync.primaryKey.map(quoteIdentifier).joined(separator: ", ")
-        let row = try connection.query("SELECT \(keys), count(*) FROM \(relation) GROUP BY \(keys) HAVING count(*) > 1 LIMIT 1").rows().first
+        let texts = sync.primaryKey.map { "CAST(\(quoteIdentifier($0)) AS VARCHAR)" }.joined(separator: ", ")
+        let row = try connection.query("""
+            SELECT \(texts), CAST(count(*) AS VARCHAR) FROM \(relation) GROUP BY \(keys) HAVING count(*) > 1 LIMIT 1
+            """).rows().first
         guard let row else { return }
-        let value = zip(sync.primaryKey, row).map { "\($0) = \($1)" }.joined(separator: ", ")
-        throw LoadError.duplicateKey("the key (\(sync.primaryKey.joined(separator: ", "))) is not unique in \(source): \(value) appears \(row.last.map { "\($0)" } ?? "more than once") times. Choose a unique key with `primary_key:`.")
+        let value = zip(sync.primaryKey, row).map { "\($0) = \($1.stringValue ?? "NULL")" }.joined(separator: ", ")
+        throw LoadError.duplicateKey("the key (\(sync.primaryKey.joined(separator: ", "))) is not unique in \(source): \(value) appears \(row.last?.stringValue ?? "more than once") times. Choose a unique key with `primary_key:`.")
     }
 
     /// Upserts every staged row by key: rows whose key the copy holds are replaced.
