@@ -99,7 +99,7 @@ let package = Package(
             "Commands", "Replication", "Profiling", "Timing", "DuckDB", "Databricks", "DBDuckTesting",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "CLITests", dependencies: ["DuckDB", "DBDuckTesting"]),
+        .testTarget(name: "CLITests", dependencies: ["DuckDB", "Databricks", "DBDuckTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )
