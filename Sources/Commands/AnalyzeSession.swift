@@ -30,7 +30,7 @@ public enum AnalyzeSession {
         var plan = try await Session.plan(setup, targetPath: scratch.path("profile.duckdb"), logger: logger)
         var totalRows: Int64 = 0
         for i in plan.tables.indices {
-            totalRows += plan.tables[i].rowCount
+            totalRows += plan.tables[i].rowCount ?? 0
             if let sample = options.sampleRows { plan.tables[i].sample(sample) }
         }
         precondition(!setup.targetPath.isEmpty ? plan.targetPath != setup.targetPath : true)   // our own invariant
@@ -54,7 +54,7 @@ public enum AnalyzeSession {
         let system = SystemInfo.current(duckdbVersion: Database.libraryVersion, duckdbSettings: profiled.duckdbSettings,
                                         roundTripSeconds: rtt,
                                         bandwidthBytesPerSecond: PhaseProfile.bandwidth(of: profiled.run.events))
-        var notes = ["sample: \(plan.tables.map(\.rowCount).reduce(0, +)) of \(totalRows) rows across \(plan.tables.count) table(s)",
+        var notes = ["sample: \(plan.tables.map { $0.rowCount ?? 0 }.reduce(0, +)) of \(totalRows) rows across \(plan.tables.count) table(s)",
                      "scratch databases in \(scratch.url.path) (removed); your target was not opened"]
         notes += profiled.summary.failed.map { "\($0.source) failed: \($0.error ?? "")" }
         return AnalysisReport.analyze(events: profiled.run.events, memory: profiled.run.memory, system: system,

@@ -30,7 +30,7 @@ public final class ProgressDisplay: ReplicationProgress {
     public func started(_ table: PlannedTable) {
         state.withLock { s in
             s.lines.append(Line(table: table))
-            if live { redraw(&s) } else { write("[dbduck] \(table.source) -> \(table.target): \(table.strategy), \(table.rowCount) rows\n") }
+            if live { redraw(&s) } else { write("[dbduck] \(table.source) -> \(table.target): \(table.strategy)\(table.rowCount.map { ", \($0) rows" } ?? "")\n") }
         }
     }
 
@@ -61,7 +61,11 @@ public final class ProgressDisplay: ReplicationProgress {
 
     private func describe(_ line: Line) -> String {
         let seconds = max((ContinuousClock.now - line.started).seconds, 0.001)
-        let total = line.table.rowCount
+        guard let total = line.table.rowCount else {
+            let text = "\(line.table.source) -> \(line.table.target): \(line.rows) rows"
+            if let done = line.done { return text + ", " + done }
+            return text + String(format: ", %.1f MB/s", Double(line.bytes) / 1e6 / seconds)
+        }
         let percent = total > 0 ? min(100, Double(line.rows) * 100 / Double(total)) : 100
         var text = "\(line.table.source) -> \(line.table.target): \(line.rows)/\(total) rows (\(String(format: "%.0f", percent))%)"
         if let done = line.done { return text + ", " + done }

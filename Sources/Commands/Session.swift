@@ -18,18 +18,19 @@ public enum Session {
     public static func replicate(_ input: CommandLineInput, observer: (any TransferObserver)? = nil,
                                  progress: (any ReplicationProgress)? = nil, logger: Logger) async throws -> ReplicationSummary {
         let setup = try RunSetup.resolve(input)
-        let plan = try await plan(setup, logger: logger)
+        let plan = try await plan(setup, depth: .copy, logger: logger)
         return try await run(plan, workspace: setup.workspace, observer: observer, progress: progress, logger: logger)
     }
 
     /// The plan for a resolved setup, read from the warehouse with a client tuned like the run's.
-    public static func plan(_ setup: RunSetup, targetPath: String? = nil, logger: Logger) async throws -> ReplicationPlan {
+    public static func plan(_ setup: RunSetup, targetPath: String? = nil, depth: Planner.Depth = .display,
+                            logger: Logger) async throws -> ReplicationPlan {
         let settings = ReplicationSettings(setup.config)
         let path = targetPath ?? setup.targetPath
         let states = try SyncStateStore.read(path: path)   // where each table's sync stands in the target
         let client = try DatabricksClient(workspace: setup.workspace, options: settings.clientOptions, logger: logger)
         return try await withShutdown(client) {
-            try await Planner(catalog: client, config: setup.config, targetPath: path, states: states).plan()
+            try await Planner(catalog: client, config: setup.config, targetPath: path, states: states, depth: depth).plan()
         }
     }
 

@@ -63,6 +63,17 @@ public struct EmulatorProcess: Sendable {
         try await admin("GET", "/admin/faults", body: nil)
     }
 
+    /// The emulator's counters (`GET /admin/stats`): statements executed, downloads, bytes served.
+    public func stats() async throws -> [String: Any] {
+        let text = try await admin("GET", "/admin/stats", body: nil)
+        return (try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
+    }
+
+    /// Statements the emulator has executed so far.
+    public func statementCount() async throws -> Int {
+        (try await stats()["statements"] as? Int) ?? -1
+    }
+
     private func admin(_ method: String, _ path: String, body: String?) async throws -> String {
         var tls = TLSConfiguration.makeClientConfiguration()
         if let caFile { tls.additionalTrustRoots = [.file(caFile)] }

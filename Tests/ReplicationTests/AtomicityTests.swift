@@ -90,20 +90,21 @@ import Testing
             let setup = try RunSetup.resolve(Self.input(emulator, ["main.demo.events"], to: path, strategy: "streaming"))
             let plan = try await Session.plan(setup, logger: E2E.logger)
             let planned = try #require(plan.tables.first)
+            let plannedRows = try #require(planned.rowCount)
             let version = try #require(planned.version)
 
             // The table moves on between planning and copying.
             try await Self.sql(emulator, "INSERT INTO main.demo.events SELECT * FROM main.demo.events LIMIT 10")
             let summary = try await Session.run(plan, workspace: setup.workspace, logger: E2E.logger)
             #expect(summary.succeeded, "\(summary.text)")
-            #expect(summary.tables[0].rows == planned.rowCount)
+            #expect(summary.tables[0].rows == plannedRows)
             #expect(summary.tables[0].sourceVersion == version)
             let connection = try Database(path: path).connect()
-            #expect(try connection.scalar("SELECT count(*) FROM demo.events")?.integerValue == Int128(planned.rowCount))
+            #expect(try connection.scalar("SELECT count(*) FROM demo.events")?.integerValue == Int128(plannedRows))
             #expect(try connection.scalar("SELECT source_version FROM _dbduck.runs")?.integerValue == Int128(version))
 
             let next = try await Session.replicate(Self.input(emulator, ["main.demo.events"], to: path), logger: E2E.logger)
-            #expect(next.tables[0].rows == planned.rowCount + 10)
+            #expect(next.tables[0].rows == plannedRows + 10)
             #expect(next.tables[0].sourceVersion == version + 1)
         }
     }

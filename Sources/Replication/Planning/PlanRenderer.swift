@@ -13,7 +13,7 @@ public enum PlanRenderer {
             let eta = t.estimatedSeconds.map { String(format: "~%.1f s", $0) } ?? "?"
             total += t.estimatedSeconds ?? 0
             lines.append("  \(t.source) @\(version) -> \(t.target)")
-            lines.append("      \(t.rowCount) rows, \(size), \(t.columns.count) columns\(t.filter.map { ", where \($0)" } ?? "")")
+            lines.append("      \(t.rowCount.map(String.init) ?? "?") rows, \(size), \(t.columns.count) columns\(t.filter.map { ", where \($0)" } ?? "")")
             lines.append("      strategy \(t.strategy): \(t.strategyReason); estimated \(eta)")
             lines.append("      " + syncLine(t))
         }

@@ -23,7 +23,9 @@ public struct PlannedTable: Sendable, Equatable, Codable {
     public var chunkSize: Int
     /// The Delta version every read is pinned to.
     public var version: Int64?
-    public var rowCount: Int64
+    /// The warehouse's row count at the version (with the filter); nil when the plan did not ask
+    /// (a copy learns it from its result's manifest, the same number).
+    public var rowCount: Int64?
     public var sizeBytes: Int64?
     public var numFiles: Int64?
     public var comment: String?
@@ -51,7 +53,7 @@ public struct PlannedTable: Sendable, Equatable, Codable {
     /// Restricts the table to a sample of at most `rows` rows.
     public mutating func sample(_ rows: Int64) {
         limit = rows
-        rowCount = min(rowCount, rows)
+        rowCount = rowCount.map { min($0, rows) }
     }
 
     /// The COUNT(*) at the same version and filter.

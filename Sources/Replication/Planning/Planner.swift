@@ -1,24 +1,53 @@
 /// Turns a config into a ``ReplicationPlan``: expands patterns, reads each table's columns, pins its
-/// Delta version, counts its rows at that version and chooses a strategy, all before any row moves.
+/// Delta version and chooses a strategy and a sync mode, all before any row moves.
+///
+/// Round trips are what a copy of many small tables costs, so the planner asks only what the run
+/// needs: columns from Unity Catalog's REST API (no warehouse time), the version from one statement,
+/// and, for ``Depth/copy``, no `COUNT(*)` (the result's manifest gives the same number) and no
+/// `DESCRIBE DETAIL` unless a sync mode needs the table id. Tables are planned several at a time.
 public struct Planner: Sendable {
+    /// How much to ask about each table.
+    public enum Depth: Sendable {
+        /// What `dbduck plan` shows: row counts and sizes too.
+        case display
+        /// What a copy needs, nothing more.
+        case copy
+    }
+
     public var catalog: any WarehouseCatalog
     public var config: ReplicationConfig
     public var targetPath: String
     /// Where each table's incremental sync stands in the target, by lower-cased `schema.table`.
     public var states: [String: SyncState]
+    public var depth: Depth
+    /// Tables asked about at once.
+    public var width = 8
 
-    public init(catalog: any WarehouseCatalog, config: ReplicationConfig, targetPath: String, states: [String: SyncState] = [:]) {
-        self.catalog = catalog; self.config = config; self.targetPath = targetPath; self.states = states
+    public init(catalog: any WarehouseCatalog, config: ReplicationConfig, targetPath: String, states: [String: SyncState] = [:],
+                depth: Depth = .display) {
+        self.catalog = catalog; self.config = config; self.targetPath = targetPath; self.states = states; self.depth = depth
     }
 
     public func plan() async throws -> ReplicationPlan {
         let selected = try await expand()
-        var tables: [PlannedTable] = []
-        for (name, selection) in selected {
-            tables.append(try await planTable(name, selection))
+        var tables = [PlannedTable?](repeating: nil, count: selected.count)
+        try await withThrowingTaskGroup(of: (Int, PlannedTable).self) { group in
+            var next = 0
+            func startNext() {
+                guard next < selected.count else { return }
+                let index = next, (name, selection) = selected[index]
+                next += 1
+                group.addTask { (index, try await planTable(name, selection)) }
+            }
+            for _ in 0..<max(1, width) { startNext() }
+            while let (index, table) = try await group.next() {
+                tables[index] = table
+                startNext()
+            }
         }
-        try checkTargetsAreDistinct(tables)
-        return ReplicationPlan(targetPath: targetPath, tables: tables, settings: ReplicationSettings(config))
+        let planned = tables.compactMap { $0 }
+        try checkTargetsAreDistinct(planned)
+        return ReplicationPlan(targetPath: targetPath, tables: planned, settings: ReplicationSettings(config))
     }
 
     // MARK: selection
@@ -105,21 +134,30 @@ public struct Planner: Sendable {
         }
         let (targetSchema, targetTable) = try targetName(for: name, selection)
         let version = try await catalog.currentVersion(of: name)
-        let detail = (try? await catalog.detail(of: name)) ?? SourceDetail()
+        let mode = selection.mode ?? config.defaults.mode
+        var detail = SourceDetail(properties: source.properties)
+        if depth == .display || mode != .full {
+            detail = (try? await catalog.detail(of: name)) ?? detail
+            detail.properties.merge(source.properties) { delta, _ in delta }
+        }
         let size = detail.sizeBytes
         var table = PlannedTable(source: name.description, targetSchema: targetSchema, targetTable: targetTable,
                                  columns: planned, filter: selection.filter, strategy: .streaming, strategyReason: "",
                                  chunkSize: selection.chunkSize ?? config.defaults.chunkSize, version: version,
-                                 rowCount: 0, sizeBytes: size, numFiles: detail.numFiles, comment: source.comment)
+                                 rowCount: nil, sizeBytes: size, numFiles: detail.numFiles, comment: source.comment)
         table.sync = try SyncResolver(name: name, selection: selection, defaults: config.defaults, source: source,
                                       detail: detail, columns: planned, version: version,
                                       previous: states["\(targetSchema).\(targetTable)".lowercased()]).resolve()
-        do { table.rowCount = try await catalog.scalarInteger(table.countSQL) } catch {
-            throw PlanError("\(name): cannot count its rows\(selection.filter.map { " with where: \($0)" } ?? ""): \(error)")
+        // A full copy learns the count from its result's manifest; an apply checks the copy against it.
+        let needsCount = depth == .display || (table.sync.isIncremental && table.sync.mode != .append && table.sync.deletes != .ignore)
+        if needsCount {
+            do { table.rowCount = try await catalog.scalarInteger(table.countSQL) } catch {
+                throw PlanError("\(name): cannot count its rows\(selection.filter.map { " with where: \($0)" } ?? ""): \(error)")
+            }
         }
         let choice = selection.strategy ?? config.defaults.strategy
         (table.strategy, table.strategyReason) = StrategyAdvisor.choose(choice, rows: table.rowCount, bytes: size, columns: planned)
-        table.estimatedSeconds = StrategyAdvisor.estimatedSeconds(table.strategy, rows: table.rowCount, bytes: size)
+        table.estimatedSeconds = table.rowCount.flatMap { StrategyAdvisor.estimatedSeconds(table.strategy, rows: $0, bytes: size) }
         return table
     }
 

@@ -25,13 +25,14 @@ public enum StrategyAdvisor {
         .streaming: Throughput(rowsPerSecond: 1_840_000, bytesPerSecond: 121_000_000),
     ]
 
-    public static func choose(_ choice: StrategyChoice, rows: Int64, bytes: Int64?, columns: [PlannedColumn]) -> (LoadStrategy, String) {
+    public static func choose(_ choice: StrategyChoice, rows: Int64?, bytes: Int64?, columns: [PlannedColumn]) -> (LoadStrategy, String) {
         switch choice {
         case .fixed(let strategy):
             return (strategy, "configured")
         case .auto:
             let size = bytes.map { " (\(formatBytes($0)))" } ?? ""
-            return (.streaming, "auto: \(rows) rows\(size); streaming measured fastest at every size from 7 rows to 6M, in constant memory")
+            let count = rows.map { "\($0) rows" } ?? "any size"
+            return (.streaming, "auto: \(count)\(size); streaming measured fastest at every size from 7 rows to 6M, in constant memory")
         }
     }
 

@@ -127,9 +127,10 @@ public struct Replicator: Sendable {
         let w = try TableWriter(database: database, plan: table, runID: runID, observer: observer)
         transfer.writer = w
         try await withTaskCancellationHandler {
-            _ = try await load(table, into: w, expectedRows: table.rowCount, progressOf: table, transfer: &transfer)
+            let manifestRows = try await load(table, into: w, expectedRows: table.rowCount, progressOf: table, transfer: &transfer)
             record.bytes = transfer.bytes
-            record.rows = try await w.finish(expectedRows: table.rowCount)
+            // The plan's COUNT(*) when it asked, else the manifest's count of the pinned SELECT.
+            record.rows = try await w.finish(expectedRows: table.rowCount ?? manifestRows)
             if table.sync.keepsState { record.changes = ChangeCounts(inserted: record.rows) }
             if plan.settings.verification == .checksum {
                 try await verifyChecksums(table, local: { try await w.checksums() })

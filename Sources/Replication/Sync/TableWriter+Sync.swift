@@ -69,10 +69,10 @@ extension TableWriter {
     /// Where the mode defines it, the copy must hold exactly the warehouse's rows at the version.
     private func verifyCopyCount(_ table: PlannedTable) throws {
         let sync = table.sync
-        guard table.limit == nil, sync.mode != .append, sync.deletes != .ignore else { return }
+        guard table.limit == nil, sync.mode != .append, sync.deletes != .ignore, let expected = table.rowCount else { return }
         let live = sync.deletes == .soft ? " WHERE \(quoteIdentifier(DeletePolicy.deletedAtColumn)) IS NULL" : ""
         let count = Int64(try connection.scalar("SELECT count(*) FROM \(staging.target)\(live)")?.integerValue ?? -1)
-        guard count == table.rowCount else { throw LoadError.copyCountMismatch(expected: table.rowCount, got: count) }
+        guard count == expected else { throw LoadError.copyCountMismatch(expected: expected, got: count) }
     }
 
     /// Writes the state and the run record, and commits.
