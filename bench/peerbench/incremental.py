@@ -17,7 +17,7 @@ from .incmodes import FULL, SYNCED, missing_flags
 from .plans import Plan
 from .runlogs import redact, tail
 from .runner import Runner, remove_output
-from .runrecord import FAILED, OK, UNAVAILABLE, WRONG_COPY, CopyCheck, RunRecord
+from .runrecord import FAILED, OK, WRONG_COPY, CopyCheck, RunRecord
 from .sqlclient import SqlClient
 from .warehouse import client_env, secrets
 
@@ -133,11 +133,7 @@ class Phase:
                             reason=self.failed[p.name])
             log(f"{p.name}: failed: {rec.reason[:300]}")
             return rec
-        rec = self.runner.run(p)
-        rec.table = cc.TABLE
-        if rec.status == UNAVAILABLE:
-            rec.expected_rows = None
-        return rec
+        return self.runner.run(p)
 
     def _check(self, p: Plan, rec: RunRecord) -> None:
         """The copy against the changed Delta table (count and per-column fingerprint)."""

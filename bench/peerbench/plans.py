@@ -24,6 +24,7 @@ class Plan:
     note: str = ""
     unavailable: Optional[str] = None
     dbduck: bool = False
+    table: str = TABLE                # the Databricks table it copies
     # Set by a phase that prepares its runs (incremental sync): `before` readies `out` for an
     # attempt instead of removing it; `check` judges the run instead of the lineitem copy check.
     before: Optional[Callable[[], None]] = None
@@ -72,9 +73,10 @@ def incremental_plan(name: str, ctx: Context) -> Plan:
     attempt), the bench table with change data feed, and the mode's arguments."""
     out = os.path.join(ctx.work, name, "copy.duckdb")
     if not ctx.dbduck.available:
-        return Plan(name, None, out, unavailable=f"{shown_path(DBDUCK)} is not built (make build)", dbduck=True)
+        return Plan(name, None, out, unavailable=f"{shown_path(DBDUCK)} is not built (make build)", dbduck=True,
+                    table=CDF_TABLE)
     return Plan(name, [ctx.dbduck.path, "replicate", CDF_TABLE, "--to", out, *MODE_ARGS[name], "--json",
-                       *ctx.tls_args], out, note=NOTES[name], dbduck=True)
+                       *ctx.tls_args], out, note=NOTES[name], dbduck=True, table=CDF_TABLE)
 
 
 def peer_plan(name: str, script: str, ctx: Context, *extra: str, python: Optional[str] = None,

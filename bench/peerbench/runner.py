@@ -9,7 +9,7 @@ import os
 import subprocess
 from dataclasses import dataclass
 
-from .config import BENCH, ROOT, TABLE, VENV_PY, log
+from .config import BENCH, ROOT, VENV_PY, log
 from .copycheck import check_copy
 from .plans import Context, Plan
 from .runlogs import last_json_line, redact, tail
@@ -35,7 +35,7 @@ class Runner:
     keep_outputs: bool = False         # BENCH_KEEP_OUTPUTS: leave each DuckDB file in place
 
     def run(self, plan: Plan) -> RunRecord:
-        rec = RunRecord(plan.name, TABLE, self.ctx.scale, plan.where is not None, where=plan.where,
+        rec = RunRecord(plan.name, plan.table, self.ctx.scale, plan.where is not None, where=plan.where,
                         note=plan.note or None)
         if plan.unavailable:
             rec.status, rec.reason = UNAVAILABLE, plan.unavailable
