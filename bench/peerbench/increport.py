@@ -41,7 +41,7 @@ def row(r: RunRecord) -> str:
     inc = r.incremental or {}
     sync = inc.get("dbduck") or {}
     rss = r.peak_rss_bytes / 1e6 if r.peak_rss_bytes else None
-    versions = (f"{sync['version_from']} → {sync['version_to']}"
+    versions = (f"{_n(sync.get('version_from'), 'd')} → {_n(sync.get('version_to'), 'd')}"
                 if sync.get("version_from") is not None or sync.get("version_to") is not None else "—")
     moved = " / ".join(_n(sync.get(k)) for k in ("rows_inserted", "rows_updated", "rows_deleted"))
     return (f"| {r.name} | {_n(r.seconds, '.2f')} | {_n(rss)} | {_n((r.wire or {}).get('bytes'))} | "
