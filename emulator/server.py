@@ -30,6 +30,13 @@ UC_PREFIX = "/api/2.1/unity-catalog/"
 class ApiHandler(StatementEndpoints, BaseHandler):
     """Workspace host: statements, sessions, Unity Catalog, OAuth, admin."""
 
+    def _send(self, status: int, body: bytes, ctype: str = "application/json", headers=None, kind: str = "api"):
+        # Response bodies a client receives from the workspace host (inline results included);
+        # storage downloads are counted apart, admin requests not at all.
+        if not self.path.startswith("/admin/"):
+            self.app.count_api_response(len(body))
+        super()._send(status, body, ctype, headers, kind)
+
     def do_GET(self):
         self._route("GET")
 

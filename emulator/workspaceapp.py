@@ -38,6 +38,13 @@ class App:
         self.links: LinkSigner = LinkSigner("")
         self.downloads = 0
         self.download_bytes = 0
+        self.api_responses = 0
+        self.api_response_bytes = 0
+
+    def count_api_response(self, size: int):
+        with self.lock:
+            self.api_responses += 1
+            self.api_response_bytes += size
 
     def count_download(self, size: int):
         with self.lock:
@@ -53,5 +60,6 @@ class App:
             by_state[st.state] = by_state.get(st.state, 0) + 1
         with self.lock:
             return {"statements": len(sts), "statements_by_state": by_state, "downloads": self.downloads,
-                    "download_bytes": self.download_bytes, "oauth_tokens_issued": self.auth.issued_count(),
+                    "download_bytes": self.download_bytes, "api_responses": self.api_responses,
+                    "api_response_bytes": self.api_response_bytes, "oauth_tokens_issued": self.auth.issued_count(),
                     "sessions": len(self.sessions), "result_cache": self.store.cache.stats()}

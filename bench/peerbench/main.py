@@ -10,10 +10,13 @@ import os
 import shutil
 import tempfile
 import time
+from typing import Optional
 
 from .config import BENCH, EMULATOR_CHUNK_ROWS, TABLE, VENV_PY, log, scale_tag
 from .copycheck import expected
 from .dbduck_binary import snapshot_dbduck
+from .incmodes import INCREMENTAL_RUNS
+from .incremental import Phase, compare_with_full
 from .machine import machine_info
 from .peervenvs import PEER_VENVS, peer_venv
 from .plans import Context, dbduck_plan, plans
@@ -62,7 +65,7 @@ def main() -> int:
             else:
                 ctx.venv_errors[name] = err
     machine = machine_info(dbduck)
-    runs = run_main_scale(st, ctx, d, exp_full, exp_sample, logs)
+    runs, incremental = run_main_scale(st, ctx, d, exp_full, exp_sample, logs)
     extra = [run_rss_scale(st, s, ctx, logs) for s in st.rss_scales
              if s != st.scale and "dbduck-streaming" in st.selected]
     machine["loadavg_at_end"] = list(os.getloadavg())
@@ -76,13 +79,17 @@ def main() -> int:
         "emulator": {"chunk_rows": EMULATOR_CHUNK_ROWS, "result_cache": st.result_cache,
                      "note": "python -m emulator serve --data DIR --port 0 --storage-port 0"},
     }
+    if incremental is not None:
+        doc["incremental"] = incremental
     write_results(st, doc)
     return 0
 
 
 def run_main_scale(st: Settings, ctx: Context, d: str, exp_full: dict, exp_sample: dict,
-                   logs: str) -> list[RunRecord]:
-    """Every selected run at the main scale, against one emulator."""
+                   logs: str) -> tuple[list[RunRecord], Optional[dict]]:
+    """Every selected run at the main scale, against one emulator: the lineitem copies, then the
+    incremental-sync phase (its table, baselines and change), then the repeats of short runs.
+    Also returns what the incremental phase set up (None when none of its runs was selected)."""
     emu = start_warehouse(os.path.join(d, "workspace"), os.path.join(logs, "emulator.err"))
     try:
         log(f"emulator at {emu.host} (storage {emu.storage})")
@@ -90,9 +97,15 @@ def run_main_scale(st: Settings, ctx: Context, d: str, exp_full: dict, exp_sampl
         warm_up(emu, ctx, logs)
         runner = Runner(ctx, emu, exp_full, exp_sample, logs, st.timeout, st.keep_outputs)
         chosen = plans(ctx, st.selected)
-        runs = [runner.run(plan) for plan in chosen]
-        repeat_short_runs(chosen, runs, runner, st.repeats, st.repeat_under)
-        return runs
+        regular = [p for p in chosen if p.name not in INCREMENTAL_RUNS]
+        synced = [p for p in chosen if p.name in INCREMENTAL_RUNS]
+        runs = [runner.run(plan) for plan in regular]
+        phase = Phase(runner, synced)
+        if synced:
+            runs += phase.run()
+        repeat_short_runs(regular + synced, runs, runner, st.repeats, st.repeat_under)
+        compare_with_full(runs)
+        return runs, (phase.info if synced else None)
     finally:
         emu.stop()
         shutil.rmtree(ctx.work, ignore_errors=True)

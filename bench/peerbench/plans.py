@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, Optional
 
+from .changecommit import TABLE as CDF_TABLE
 from .config import DBDUCK, PEERS, RUN_NAMES, TABLE, TARGET, VENV_PY, shown_path
 from .dbduck_binary import DbduckBinary
+from .incmodes import INCREMENTAL_RUNS, MODE_ARGS, NOTES
 from .peervenvs import PEER_VENVS
 
 
@@ -22,6 +24,12 @@ class Plan:
     note: str = ""
     unavailable: Optional[str] = None
     dbduck: bool = False
+    table: str = TABLE                # the Databricks table it copies
+    # Set by a phase that prepares its runs (incremental sync): `before` readies `out` for an
+    # attempt instead of removing it; `check` judges the run instead of the lineitem copy check.
+    before: Optional[Callable[[], None]] = None
+    check: Optional[Callable] = None
+    expected_rows: Optional[int] = None
 
 
 @dataclass
@@ -60,6 +68,17 @@ def dbduck_plan(name: str, strategy: str, ctx: Context) -> Plan:
                 dbduck=True)
 
 
+def incremental_plan(name: str, ctx: Context) -> Plan:
+    """An incremental-sync run: its own directory (the baseline copy is restored into it before each
+    attempt), the bench table with change data feed, and the mode's arguments."""
+    out = os.path.join(ctx.work, name, "copy.duckdb")
+    if not ctx.dbduck.available:
+        return Plan(name, None, out, unavailable=f"{shown_path(DBDUCK)} is not built (make build)", dbduck=True,
+                    table=CDF_TABLE)
+    return Plan(name, [ctx.dbduck.path, "replicate", CDF_TABLE, "--to", out, *MODE_ARGS[name], "--json",
+                       *ctx.tls_args], out, note=NOTES[name], dbduck=True, table=CDF_TABLE)
+
+
 def peer_plan(name: str, script: str, ctx: Context, *extra: str, python: Optional[str] = None,
               where: Optional[str] = None, note: str = "", out: bool = True,
               parallelism: Optional[int] = None) -> Plan:
@@ -84,6 +103,8 @@ def venv_peer_plan(name: str, ctx: Context) -> Plan:
 
 
 def plan_for(name: str, ctx: Context) -> Plan:
+    if name in INCREMENTAL_RUNS:
+        return incremental_plan(name, ctx)
     if name.startswith("dbduck-"):
         return dbduck_plan(name, name.split("-", 1)[1], ctx)
     if name == "python-sdk-path":

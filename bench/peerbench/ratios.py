@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from .incmodes import INCREMENTAL_RUNS
 from .runrecord import RunRecord
 
 
 def ratios(runs: list[RunRecord], scale: float) -> dict:
     """name -> rows/s, speed-up and peak RSS relative to dbduck-streaming (same scale); None for a
-    run without a result, or for every run when dbduck-streaming has none."""
+    run without a result, or for every run when dbduck-streaming has none. The incremental-sync runs
+    copy another table and are compared among themselves (targets)."""
     base = next((r for r in runs if r.name == "dbduck-streaming" and r.scale == scale and r.ok), None)
     out: dict = {}
     for r in runs:
-        if r.scale != scale:
+        if r.scale != scale or r.name in INCREMENTAL_RUNS:
             continue
         if base is None or not r.ok:
             out[r.name] = None

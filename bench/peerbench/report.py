@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Optional
 
 from .config import TABLE, scale_tag
+from .incmodes import INCREMENTAL_RUNS
+from .increport import incremental_section
 from .runrecord import FAILED, OK, TIMEOUT, UNAVAILABLE, WRONG_COPY, CopyCheck, RunRecord
 
 
@@ -19,7 +21,8 @@ def markdown(doc: dict) -> str:
              "| run | rows | seconds | rows/s | peak RSS MB | streaming is N× faster | CPU s (run + emulator) "
              "| copy check | notes |",
              "|---|---:|---:|---:|---:|---:|---:|---|---|"]
-    lines += [table_row(r, doc["ratios"].get(r.name)) for r in runs if r.scale == scale]
+    lines += [table_row(r, doc["ratios"].get(r.name)) for r in runs
+              if r.scale == scale and r.name not in INCREMENTAL_RUNS]
     extra = [r for r in runs if r.scale != scale]
     if extra:
         lines += ["", "Other scales (peak RSS check):", ""]
@@ -27,6 +30,7 @@ def markdown(doc: dict) -> str:
             lines.append(f"- {r.name} at scale {scale_tag(r.scale)}: {r.status}, "
                          f"{fmt_num(r.rows)} rows in {fmt_num(r.seconds, '.2f')} s, "
                          f"peak RSS {fmt_num((r.peak_rss_bytes or 0) / 1e6)} MB")
+    lines += incremental_section(doc, runs)
     lines += ["", "## Targets", ""]
     lines += [target_line(key, t) for key, t in doc["targets"].items()]
     lines += ["", "Ratios to dbduck-streaming, every run's JSON details and the exact commands: `latest.json`.",
@@ -96,7 +100,7 @@ def table_row(r: RunRecord, ratio: Optional[dict]) -> str:
 
 def target_line(key: str, t: dict) -> str:
     met = {True: "**met**", False: "**not met**", None: "not measured"}[t.get("met")]
-    val = f" — {t['value']}x" if "value" in t else ""
+    val = f" — {t['shown']}" if "shown" in t else f" — {t['value']}x" if "value" in t else ""
     line = f"- {t['target']}: {met}{val}"
     if key == "streaming_vs_physical_limit" and "limit_used" in t:
         line += (f" (limit = {t['limit_used']}, {t['limit_rows_per_s']:,.0f} rows/s; download "

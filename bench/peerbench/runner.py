@@ -9,12 +9,12 @@ import os
 import subprocess
 from dataclasses import dataclass
 
-from .config import BENCH, ROOT, TABLE, VENV_PY, log
+from .config import BENCH, ROOT, VENV_PY, log
 from .copycheck import check_copy
 from .plans import Context, Plan
 from .runlogs import last_json_line, redact, tail
 from .runrecord import FAILED, OK, TIMEOUT, UNAVAILABLE, WRONG_COPY, ManifestCheck, RunRecord
-from .warehouse import EmulatorProcess, cache_counts, client_env, secrets
+from .warehouse import EmulatorProcess, cache_delta, client_env, secrets, stats, wire_delta
 
 
 def remove_output(path: str) -> None:
@@ -35,16 +35,18 @@ class Runner:
     keep_outputs: bool = False         # BENCH_KEEP_OUTPUTS: leave each DuckDB file in place
 
     def run(self, plan: Plan) -> RunRecord:
-        rec = RunRecord(plan.name, TABLE, self.ctx.scale, plan.where is not None, where=plan.where,
+        rec = RunRecord(plan.name, plan.table, self.ctx.scale, plan.where is not None, where=plan.where,
                         note=plan.note or None)
         if plan.unavailable:
             rec.status, rec.reason = UNAVAILABLE, plan.unavailable
             log(f"{plan.name}: unavailable: {plan.unavailable}")
             return rec
         exp = self.exp_sample if plan.where else self.exp_full
-        rec.expected_rows = exp["fingerprint"]["rows"]
+        rec.expected_rows = plan.expected_rows if plan.check else exp["fingerprint"]["rows"]
         rec.command = " ".join(self.ctx.dbduck.shown(c) for c in plan.cmd)
-        if plan.out:
+        if plan.before:
+            plan.before()
+        elif plan.out:
             remove_output(plan.out)
         m = self._measure(plan, rec)
         rec.seconds = round(m["seconds"], 3)
@@ -54,6 +56,10 @@ class Runner:
         rec.details = last_json_line(self._log(plan, "out"))
         if m["timed_out"] or m["exit_code"] != 0:
             self._failed(plan, rec, m)
+        elif plan.check:
+            plan.check(rec)
+            log(f"{plan.name}: {rec.status} in {m['seconds']:.2f} s, {(rec.wire or {}).get('bytes', 0):,} bytes "
+                f"sent by the emulator, peak RSS {rec.peak_rss_bytes / 1e6:.0f} MB")
         else:
             self._check(plan, rec, exp)
             rec.rows_per_s = round(rec.rows / m["seconds"], 1) if rec.rows and m["seconds"] > 0 else None
@@ -70,7 +76,7 @@ class Runner:
         """bench/measure.py's numbers for the plan's command; the emulator's share goes into rec."""
         mfile = self._log(plan, "measure.json")
         log(f"{plan.name}: running")
-        cache0, emu_cpu0 = cache_counts(self.emu), self.emu.cpu_seconds()
+        stats0, emu_cpu0 = stats(self.emu), self.emu.cpu_seconds()
         measure = subprocess.Popen([VENV_PY, os.path.join(BENCH, "measure.py"), "--out", mfile, "--timeout",
                                     str(self.timeout), "--stdout", self._log(plan, "out"), "--stderr",
                                     self._log(plan, "err"), "--", *plan.cmd],
@@ -83,9 +89,9 @@ class Runner:
                 measure.wait()
         if measure.returncode != 0:
             raise RuntimeError(f"bench/measure.py failed for {plan.name} (exit {measure.returncode})")
-        emu_cpu1, cache1 = self.emu.cpu_seconds(), cache_counts(self.emu)
-        if cache0 is not None and cache1 is not None:
-            rec.result_cache = {"hits": cache1[0] - cache0[0], "misses": cache1[1] - cache0[1]}
+        emu_cpu1, stats1 = self.emu.cpu_seconds(), stats(self.emu)
+        rec.result_cache = cache_delta(stats0, stats1)
+        rec.wire = wire_delta(stats0, stats1)
         with open(mfile) as f:
             m = json.load(f)
         rec.cpu_seconds = round(m["user_cpu_seconds"] + m["system_cpu_seconds"], 2)

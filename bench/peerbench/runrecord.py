@@ -70,6 +70,7 @@ class RunRecord:
     expected_rows: Optional[int] = None
     command: Optional[str] = None            # as run, with repository paths made relative
     result_cache: Optional[dict] = None      # {"hits", "misses"} of the emulator during the run
+    wire: Optional[dict] = None              # bytes the emulator sent during the run (see warehouse.wire_delta)
     cpu_seconds: Optional[float] = None      # user+system of the run's process tree
     emulator_cpu_seconds: Optional[float] = None
     seconds: Optional[float] = None          # wall, spawn to exit
@@ -86,6 +87,7 @@ class RunRecord:
     attempts_peak_rss_bytes: Optional[list] = None
     failed_attempts: list[str] = field(default_factory=list)
     best_of: Optional[int] = None
+    incremental: Optional[dict] = None       # incremental-sync runs: dbduck's sync numbers, fingerprint, vs full
 
     @property
     def ok(self) -> bool:
@@ -103,6 +105,7 @@ class RunRecord:
         optional("expected_rows", self.expected_rows)
         optional("command", self.command)
         optional("result_cache", self.result_cache)
+        optional("wire", self.wire)
         optional("cpu_seconds", self.cpu_seconds)
         optional("emulator_cpu_seconds", self.emulator_cpu_seconds)
         out["seconds"] = self.seconds
@@ -122,6 +125,7 @@ class RunRecord:
         if self.failed_attempts:
             out["failed_attempts"] = list(self.failed_attempts)
         optional("best_of", self.best_of)
+        optional("incremental", self.incremental)
         return out
 
     @classmethod

@@ -1,11 +1,13 @@
-"""The benchmark's targets for dbduck-streaming, each stated as met, not met, or not measured (None),
-with the numbers behind it."""
+"""The benchmark's targets for dbduck-streaming (and, when they ran, the incremental-sync ones),
+each stated as met, not met, or not measured (None), with the numbers behind it."""
 
 from __future__ import annotations
 
 from typing import Optional
 
 from .config import scale_tag
+from .incmodes import INCREMENTAL_RUNS
+from .inctargets import incremental_targets
 from .runrecord import RunRecord
 
 # Within this factor of the physical limit counts as met.
@@ -16,13 +18,16 @@ RSS_LIMIT_BYTES = 300e6
 def targets(runs: list[RunRecord], scale: float, extra_rss: list[RunRecord]) -> dict:
     """runs: the main scale's runs; extra_rss: dbduck-streaming at the other scales."""
     by = {r.name: r for r in runs if r.scale == scale}
-    return {
+    out = {
         "streaming_vs_basic": speed_target(by, "dbduck-basic", 100),
         "streaming_vs_python_sdk_path": speed_target(by, "python-sdk-path", 2),
         "streaming_vs_sql_connector": speed_target(by, "sql-connector", 2),
         "streaming_vs_physical_limit": limit_target(by),
         "streaming_peak_rss": rss_target([r for r in runs if r.name == "dbduck-streaming"] + extra_rss),
     }
+    if any(name in by for name in INCREMENTAL_RUNS):
+        out.update(incremental_targets(by))
+    return out
 
 
 def _ok(by: dict, name: str) -> Optional[RunRecord]:

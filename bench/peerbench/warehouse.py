@@ -39,13 +39,33 @@ def client_env(emu: EmulatorProcess) -> dict:
     return e
 
 
-def cache_counts(emu: EmulatorProcess) -> Optional[tuple[int, int]]:
-    """(hits, misses) of the emulator's result cache so far."""
+def stats(emu: EmulatorProcess) -> Optional[dict]:
+    """The emulator's counters so far (None if it does not answer)."""
     try:
-        c = emu.stats().get("result_cache") or {}
-        return int(c.get("hits", 0)), int(c.get("misses", 0))
+        return emu.stats()
     except (OSError, ValueError):
         return None
+
+
+def cache_delta(before: Optional[dict], after: Optional[dict]) -> Optional[dict]:
+    """{"hits", "misses"} of the result cache between two stats()."""
+    if before is None or after is None:
+        return None
+    b, a = before.get("result_cache") or {}, after.get("result_cache") or {}
+    return {k: int(a.get(k, 0)) - int(b.get(k, 0)) for k in ("hits", "misses")}
+
+
+WIRE_KEYS = ("api_response_bytes", "download_bytes", "downloads")
+
+
+def wire_delta(before: Optional[dict], after: Optional[dict]) -> Optional[dict]:
+    """What the emulator sent between two stats(): workspace response bodies (inline results
+    included), storage downloads, and `bytes`, their sum. Only the run under test talks to it."""
+    if before is None or after is None or any(k not in after for k in WIRE_KEYS):
+        return None
+    out = {k: int(after[k]) - int(before.get(k, 0)) for k in WIRE_KEYS}
+    out["bytes"] = out["api_response_bytes"] + out["download_bytes"]
+    return out
 
 
 def secrets(emu: EmulatorProcess) -> list[str]:

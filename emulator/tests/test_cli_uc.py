@@ -33,6 +33,18 @@ def test_serve_prints_one_json_line_and_stops_on_sigterm(data_dir):
     assert e.stop() == 0
 
 
+
+def test_stats_count_api_response_bytes(data_dir):
+    with Emulator(data_dir) as e:
+        stats = lambda: requests.get(e.host + "/admin/stats").json()  # noqa: E731
+        before = stats()
+        r = e.http.post(e.host + "/api/2.0/sql/statements",
+                        json={"statement": "SELECT 1 AS x", "warehouse_id": e.warehouse_id, "wait_timeout": "30s"})
+        after = stats()
+        assert after["api_responses"] - before["api_responses"] == 1
+        assert after["api_response_bytes"] - before["api_response_bytes"] == len(r.content)
+        assert after["download_bytes"] == before["download_bytes"]  # inline: nothing from storage
+
 def test_sigint_and_tls_line(data_dir):
     e = Emulator(data_dir, "--tls")
     try:
