@@ -26,10 +26,16 @@ SYNC_KEYS = ("status", "mode", "rows", "bytes", "seconds", "version_from", "vers
              "rows_updated", "rows_deleted", "fallback_reason", "target")
 
 
+# dbduck's --json names for them (its summary is camelCase, like the rest of its JSON).
+DBDUCK_NAMES = {"versionFrom": "version_from", "sourceVersion": "version_to", "rowsInserted": "rows_inserted",
+                "rowsUpdated": "rows_updated", "rowsDeleted": "rows_deleted", "fullCopyReason": "fallback_reason"}
+
+
 def dbduck_table(details: Optional[dict]) -> dict:
     """The first `tables` entry of dbduck's --json document, trimmed to SYNC_KEYS."""
     tables = (details or {}).get("tables") or [{}]
-    return {k: tables[0][k] for k in SYNC_KEYS if k in tables[0]}
+    entry = {DBDUCK_NAMES.get(k, k): v for k, v in tables[0].items()}
+    return {k: entry[k] for k in SYNC_KEYS if k in entry}
 
 
 def baseline_dir(plan: Plan) -> str:
