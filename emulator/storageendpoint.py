@@ -85,10 +85,10 @@ class StorageHandler(BaseHandler):
                 self.wfile.write(f.read(cut))
                 self._abort(reset=reset is not None)
                 return
+            app.count_download(size)   # a throttled body counts too, as soon as it starts, like any other
             if slow:
                 self._slow_write(f.read(), slow)
                 return
-            app.count_download(size)
             self.wfile.flush()
             if isinstance(self.connection, ssl.SSLSocket):
                 while True:

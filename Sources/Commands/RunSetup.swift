@@ -21,6 +21,10 @@ public struct CommandLineInput: Sendable {
     public var deletes: String?
     public var fullRefresh = false
     public var noFallback = false
+    /// Discard saved progress of interrupted copies (`--restart`).
+    public var restart = false
+    /// `--checkpoint-every`, over the config's, for every table.
+    public var checkpointEvery: String?
     public var source = SourceSettings()
 
     public init() {}
@@ -70,6 +74,14 @@ public struct RunSetup: Sendable {
             config.defaults.verify = verification
         }
         try applySync(input, to: &config)
+        if let text = input.checkpointEvery {
+            guard let interval = CheckpointInterval(parsing: text) else {
+                throw UsageError("--checkpoint-every must be a size received such as 256MB, a duration such as 30s, or 0 for none, got \"\(text)\".")
+            }
+            config.defaults.checkpointEvery = interval
+            for i in config.tables.indices { config.tables[i].checkpointEvery = nil }
+        }
+        if input.restart { config.defaults.restart = true }
         config.source = input.source.overriding(config.source)
         guard !config.tables.isEmpty else {
             throw UsageError("name the tables to copy, e.g. `dbduck replicate samples.tpch.orders --to analytics.duckdb`, or pass --config dbduck.yml.")

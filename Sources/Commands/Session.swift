@@ -28,9 +28,11 @@ public enum Session {
         let settings = ReplicationSettings(setup.config)
         let path = targetPath ?? setup.targetPath
         let states = try SyncStateStore.read(path: path)   // where each table's sync stands in the target
+        let progress = try ProgressStore.read(path: path)   // interrupted full copies a run can continue
         let client = try DatabricksClient(workspace: setup.workspace, options: settings.clientOptions, logger: logger)
         return try await withShutdown(client) {
-            try await Planner(catalog: client, config: setup.config, targetPath: path, states: states, depth: depth).plan()
+            try await Planner(catalog: client, config: setup.config, targetPath: path, states: states, progress: progress,
+                        depth: depth).plan()
         }
     }
 

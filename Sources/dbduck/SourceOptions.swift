@@ -50,6 +50,10 @@ struct RunOptions: ParsableArguments {
     @Flag(name: .customLong("full-refresh"), help: "Copy every table in full this run, whatever its mode.") var fullRefresh = false
     @Flag(name: .customLong("no-fallback"), help: "Fail a table whose changes cannot be read incrementally instead of copying it in full.")
     var noFallback = false
+    @Flag(help: "Discard the saved progress of interrupted copies and copy those tables from the first row.") var restart = false
+    @Option(name: .customLong("checkpoint-every"),
+            help: "Save a full copy's progress every this many bytes received (256MB) or this long (30s); 0: never.")
+    var checkpointEvery: String?
 
     func input(source: SourceOptions, target: String?) -> CommandLineInput {
         var input = source.input
@@ -66,6 +70,8 @@ struct RunOptions: ParsableArguments {
         input.deletes = deletes?.rawValue
         input.fullRefresh = fullRefresh
         input.noFallback = noFallback
+        input.restart = restart
+        input.checkpointEvery = checkpointEvery
         return input
     }
 }

@@ -86,8 +86,9 @@ extension DatabricksClient {
     }
 
     /// The result's chunks in row order, downloaded with bounded parallelism and memory.
-    /// `table` labels observer events and error messages.
-    public func chunks(of result: StatementResult, table: String? = nil) -> ResultChunks {
+    /// `table` labels observer events and error messages. `first` skips the chunks before it (a
+    /// copy that continues where an earlier run stopped); their links are never asked for.
+    public func chunks(of result: StatementResult, table: String? = nil, from first: Int = 0) -> ResultChunks {
         let manifest = result.manifest
         let initialLinks = (result.initial?.external_links ?? []).map(ExternalLink.init)
         let compressed = manifest.compression?.uppercased() == "LZ4_FRAME"
@@ -96,7 +97,8 @@ extension DatabricksClient {
         let known = Dictionary(manifest.chunks.map { ($0.index, $0) }, uniquingKeysWith: { first, _ in first })
         let linkHints = Dictionary(initialLinks.map { ($0.chunkIndex, $0) }, uniquingKeysWith: { first, _ in first })
         let count = max(manifest.totalChunkCount, (manifest.chunks.map(\.index).max() ?? -1) + 1)
-        for index in 0..<count {
+        let skipped = min(max(first, 0), count)
+        for index in skipped..<count {
             let info = known[index]
             var estimate: Int
             if let bytes = info?.byteCount, bytes > 0 {
@@ -116,9 +118,13 @@ extension DatabricksClient {
         let fetcher = StatementChunkFetcher(api: api, statementID: result.statementID, manifest: manifest,
                                             disposition: result.disposition, initial: result.initial, links: links,
                                             table: table)
-        let expected: Int64? = manifest.chunks.isEmpty && count > 0 ? nil : manifest.totalRowCount
+        var expected: Int64? = manifest.chunks.isEmpty && count > 0 ? nil : manifest.totalRowCount
+        if skipped > 0 {
+            let rowsSkipped = (0..<skipped).map { known[$0]?.rowCount }
+            expected = rowsSkipped.contains(nil) ? nil : expected.map { $0 - rowsSkipped.reduce(0) { $0 + ($1 ?? 0) } }
+        }
         return ResultChunks(slots: slots, fetcher: fetcher, budget: options.memoryBudgetBytes,
-                            parallelism: options.downloadParallelism, expectedRows: count == 0 ? nil : expected,
+                            parallelism: options.downloadParallelism, expectedRows: count == skipped ? nil : expected,
                             table: table, logger: logger, observer: observer)
     }
 

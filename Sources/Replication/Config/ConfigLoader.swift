@@ -73,7 +73,7 @@ public enum ConfigLoader {
     private static func readDefaults(_ node: Node, _ r: NodeReader, into d: inout TableDefaults) throws(ConfigError) {
         let m = try r.mapping(node, key: "defaults", allowed: ["strategy", "chunk_size", "parallel_tables",
                                                              "download_parallelism", "retries", "memory_budget", "verify", "compression",
-                                                             "mode", "deletes"])
+                                                             "mode", "deletes", "checkpoint_every"])
         if let n = m["strategy"] { d.strategy = try r.strategy(n, key: "strategy") }
         if let n = m["chunk_size"] { d.chunkSize = try r.positiveInt(n, key: "chunk_size", example: "chunk_size: 100000") }
         if let n = m["parallel_tables"] { d.parallelTables = try r.positiveInt(n, key: "parallel_tables", example: "parallel_tables: 2") }
@@ -97,6 +97,7 @@ public enum ConfigLoader {
         }
         if let n = m["mode"] { d.mode = try r.syncMode(n, key: "mode") }
         if let n = m["deletes"] { d.deletes = try r.deletePolicy(n, key: "deletes") }
+        if let n = m["checkpoint_every"] { d.checkpointEvery = try r.checkpointInterval(n, key: "checkpoint_every") }
         if let n = m["retries"] {
             let rm = try r.mapping(n, key: "retries", allowed: ["max"])
             if let max = rm["max"] { d.maxRetries = try r.nonNegativeInt(max, key: "max", example: "retries: { max: 5 }") }
@@ -130,7 +131,8 @@ public enum ConfigLoader {
             }
             let m = try r.mapping(item, key: "tables[]", allowed: ["name", "exclude", "target", "columns", "where",
                                                                  "strategy", "chunk_size", "optimization_level",
-                                                                 "mode", "primary_key", "cursor", "deletes"])
+                                                                 "mode", "primary_key", "cursor", "deletes",
+                                                                 "checkpoint_every"])
             guard let nameNode = m["name"] else {
                 throw r.error(item, key: "name", "a table entry has no 'name'. Add `name: catalog.schema.table`.")
             }
@@ -159,6 +161,7 @@ public enum ConfigLoader {
             }
             if let n = m["cursor"] { t.cursor = try r.string(n, key: "cursor") }
             if let n = m["deletes"] { t.deletes = try r.deletePolicy(n, key: "deletes") }
+            if let n = m["checkpoint_every"] { t.checkpointEvery = try r.checkpointInterval(n, key: "checkpoint_every") }
             result.append(t)
         }
         return result

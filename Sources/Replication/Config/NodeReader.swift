@@ -89,6 +89,15 @@ struct NodeReader {
         return policy
     }
 
+    /// A checkpoint interval: a size received (`256MB`), a duration (`30s`), or `0` for none.
+    func checkpointInterval(_ node: Node, key: String) throws(ConfigError) -> CheckpointInterval {
+        let text = try string(node, key: key)
+        guard let interval = CheckpointInterval(parsing: text) else {
+            throw error(node, key: key, "'\(key)' must be a size received such as 256MB, a duration such as 30s, or 0 for none, got \"\(text)\".")
+        }
+        return interval
+    }
+
     /// A size like `4GB`, `512MiB` or a byte count.
     func memorySize(_ node: Node, key: String) throws(ConfigError) -> (text: String, bytes: Int) {
         let text = try string(node, key: key)

@@ -88,6 +88,10 @@ public struct TableDefaults: Sendable, Equatable {
     public var allowFallback = true
     /// Arrow results on the wire (`compression: lz4 | none`).
     public var compression: WireCompression = .lz4
+    /// How often a full copy saves its progress so an interrupted copy can resume (`checkpoint_every`).
+    public var checkpointEvery: CheckpointInterval = .standard
+    /// Discard every table's saved progress and copy from the first row (`--restart`).
+    public var restart = false
 
     public init() {}
 }
@@ -111,6 +115,7 @@ public struct TableSelection: Sendable, Equatable {
     /// A column that grows with every change, for `append` and `merge` without the change feed.
     public var cursor: String?
     public var deletes: DeletePolicy?
+    public var checkpointEvery: CheckpointInterval?
     /// Line in the config file, for error messages.
     public var line: Int?
 

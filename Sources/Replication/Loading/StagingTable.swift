@@ -10,8 +10,12 @@ struct StagingTable {
     let catalog: String
 
     var schema: String { "\(quoteIdentifier(catalog)).\(quoteIdentifier(plan.targetSchema))" }
-    /// Unique per run, so parallel runs of other tables never collide.
-    var name: String { "_dbduck_stage_\(runID.prefix(8))_\(plan.targetTable)" }
+    /// A resumable copy's staging table outlives the run, so it has one name per target table, which
+    /// the next run finds; any other is unique per run.
+    var name: String {
+        plan.isResumable ? "\(Self.resumablePrefix)\(plan.targetTable)" : "_dbduck_stage_\(runID.prefix(8))_\(plan.targetTable)"
+    }
+    static let resumablePrefix = "_dbduck_resume_"
     var qualified: String { "\(schema).\(quoteIdentifier(name))" }
     var target: String { "\(schema).\(quoteIdentifier(plan.targetTable))" }
 

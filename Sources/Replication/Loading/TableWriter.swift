@@ -23,8 +23,8 @@ actor TableWriter {
     let observer: (any TransferObserver)?
     /// `merge`'s key set for delete detection, when it is read.
     var keys: KeySetTable?
-    private var sink: RowSink?
-    private var scan: StreamingScan?
+    var sink: RowSink?
+    var scan: StreamingScan?
     private(set) var rowsLoaded: Int64 = 0
     var inTransaction = false
 
@@ -37,11 +37,15 @@ actor TableWriter {
         self.observer = observer
     }
 
-    /// Opens the transaction and creates the staging table.
-    func begin(strategy: LoadStrategy) throws {
+    /// Opens the transaction and creates the staging table (`resuming`: finds the saved one).
+    func begin(strategy: LoadStrategy, resuming: Bool = false) throws {
         try connection.execute("BEGIN TRANSACTION")
         inTransaction = true
-        try connection.execute(staging.createSQL)
+        try prepareStaging(resuming: resuming)
+        try makeSink(strategy)
+    }
+
+    func makeSink(_ strategy: LoadStrategy) throws {
         switch strategy {
         case .basic: sink = try BasicRowSink(connection: connection, staging: staging)
         case .batch: sink = try BatchRowSink(connection: connection, staging: staging)
@@ -53,16 +57,16 @@ actor TableWriter {
     /// `streaming`: creates the scan view over the table's batches (committed, before the
     /// transaction), then opens the transaction and creates the staging table. Feed the returned
     /// queue while ``runScan()`` runs.
-    func beginStreaming(schema: ArrowSchemaDescription) throws -> ScanBatchQueue {
+    func beginStreaming(schema: ArrowSchemaDescription, resuming: Bool = false) throws -> ScanBatchQueue {
         let scan = try StreamingScan(connection: connection, staging: staging, schema: schema, observer: observer)
         self.scan = scan
         try connection.execute("BEGIN TRANSACTION")
         inTransaction = true
-        try connection.execute(staging.createSQL)
+        try prepareStaging(resuming: resuming)
         return scan.queue
     }
 
-    /// Runs the scan's INSERT until its queue finishes; returns the rows inserted.
+    /// Runs the scan's INSERT until its queue finishes; returns the rows it inserted.
     func runScan() throws -> Int64 {
         guard let scan else { throw LoadError.notStarted }
         let start = ContinuousClock.now
@@ -70,8 +74,8 @@ actor TableWriter {
         // Recorded after the fact: the row count is known only once the INSERT returns.
         observer?.record(TransferEvent(phase: .load, table: staging.plan.source, start: start,
                                        duration: start.duration(to: .now), rows: rows, detail: "arrow scan"))
-        rowsLoaded = Int64(rows)
-        return rowsLoaded
+        rowsLoaded += Int64(rows)
+        return Int64(rows)
     }
 
     /// Loads one chunk of the result, in row order.
@@ -121,6 +125,7 @@ actor TableWriter {
         try observer.measure(.commit, table: staging.plan.source) {
             for sql in staging.swapSQL { try connection.execute(sql) }
             try settleFullCopy(sync)
+            if staging.plan.isResumable { try ProgressStore.remove(target: staging.plan.target, connection, catalog: staging.catalog) }
             var record = record
             record.finishedAt = Date()
             try RunRecords.insert(record, connection, catalog: staging.catalog)
@@ -131,9 +136,10 @@ actor TableWriter {
         scan = nil
     }
 
-    /// Rolls everything back (the target keeps its previous copy), removes staged files and records
-    /// the failure in its own transaction.
-    func abort(record: RunRecords.Record) {
+    /// Rolls everything back (the target keeps its previous copy, and a resumable copy its last
+    /// checkpoint unless `keepProgress` is false), removes staged files and records the failure in
+    /// its own transaction.
+    func abort(record: RunRecords.Record, keepProgress: Bool = true) {
         sink?.discard()
         sink = nil
         if inTransaction {
@@ -144,6 +150,7 @@ actor TableWriter {
         scan = nil
         keys?.drop()
         keys = nil
+        if !keepProgress && staging.plan.isResumable { try? discardSavedCopy() }
         try? RunRecords.insert(record, connection, catalog: staging.catalog)   // best effort: the run's error is what matters
     }
 }

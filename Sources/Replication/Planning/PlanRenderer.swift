@@ -16,6 +16,7 @@ public enum PlanRenderer {
             lines.append("      \(t.rowCount.map(String.init) ?? "?") rows, \(size), \(t.columns.count) columns\(t.filter.map { ", where \($0)" } ?? "")")
             lines.append("      strategy \(t.strategy): \(t.strategyReason); estimated \(eta)")
             lines.append("      " + syncLine(t))
+            if let resume = t.resume.summary { lines.append("      " + resume) }
         }
         lines.append(String(format: "estimated total: ~%.1f s (rates measured by `make bench` on the development machine)", total))
         return lines.joined(separator: "\n")

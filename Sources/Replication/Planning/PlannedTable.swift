@@ -36,6 +36,13 @@ public struct PlannedTable: Sendable, Equatable, Codable {
     public var sync: SyncPlan = .full
     /// The SELECT to run instead of the pinned full read (an incremental window); nil = ``selectSQL``'s own.
     public var query: String?
+    /// How often a full copy saves its progress (`checkpoint_every`); `.off`: one transaction.
+    public var checkpointEvery: CheckpointInterval = .off
+    /// Whether this run continues a saved copy, or discards one.
+    public var resume = ResumePlan()
+
+    /// A full copy of this table saves progress as it goes (a sample never does: it is scratch).
+    public var isResumable: Bool { checkpointEvery.isOn && limit == nil && query == nil }
 
     public var target: String { "\(targetSchema).\(targetTable)" }
 

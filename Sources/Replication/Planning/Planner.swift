@@ -19,13 +19,16 @@ public struct Planner: Sendable {
     public var targetPath: String
     /// Where each table's incremental sync stands in the target, by lower-cased `schema.table`.
     public var states: [String: SyncState]
+    /// The interrupted full copies saved in the target, by lower-cased `schema.table`.
+    public var progress: [String: CopyProgress]
     public var depth: Depth
     /// Tables asked about at once.
     public var width = 8
 
     public init(catalog: any WarehouseCatalog, config: ReplicationConfig, targetPath: String, states: [String: SyncState] = [:],
-                depth: Depth = .display) {
-        self.catalog = catalog; self.config = config; self.targetPath = targetPath; self.states = states; self.depth = depth
+                progress: [String: CopyProgress] = [:], depth: Depth = .display) {
+        self.catalog = catalog; self.config = config; self.targetPath = targetPath; self.states = states
+        self.progress = progress; self.depth = depth
     }
 
     public func plan() async throws -> ReplicationPlan {
@@ -133,21 +136,45 @@ public struct Planner: Sendable {
             }
         }
         let (targetSchema, targetTable) = try targetName(for: name, selection)
-        let version = try await catalog.currentVersion(of: name)
         let mode = selection.mode ?? config.defaults.mode
+        let choice = selection.strategy ?? config.defaults.strategy
+        let checkpoints = selection.checkpointEvery ?? config.defaults.checkpointEvery
+        let shape = RowShape(columns: planned, filter: selection.filter, mode: mode,
+                             strategy: StrategyAdvisor.choose(choice, rows: nil, bytes: nil, columns: planned).0,
+                             compression: config.defaults.compression)
+        let target = "\(targetSchema).\(targetTable)".lowercased()
+        var resume = progress[target].map {
+            ResumePlan.decide($0, source: name.description, shape: shape, checkpoints: checkpoints, restart: config.defaults.restart)
+        } ?? ResumePlan(shape: shape)
         var detail = SourceDetail(properties: source.properties)
         if depth == .display || mode != .full {
             detail = (try? await catalog.detail(of: name)) ?? detail
             detail.properties.merge(source.properties) { delta, _ in delta }
         }
+        var table: PlannedTable
+        repeat {
+            // A copy that continues reads at the version it started at, whatever the source holds now.
+            let version: Int64?
+            if let saved = resume.from { version = saved.version } else { version = try await catalog.currentVersion(of: name) }
+            table = PlannedTable(source: name.description, targetSchema: targetSchema, targetTable: targetTable,
+                                 columns: planned, filter: selection.filter, strategy: .streaming,
+                                 strategyReason: "", chunkSize: selection.chunkSize ?? config.defaults.chunkSize, version: version,
+                                 rowCount: nil, sizeBytes: detail.sizeBytes, numFiles: detail.numFiles, comment: source.comment)
+            table.checkpointEvery = checkpoints
+            table.sync = try SyncResolver(name: name, selection: selection, defaults: config.defaults, source: source,
+                                          detail: detail, columns: planned, version: version,
+                                          previous: states[target]).resolve()
+            guard let saved = resume.from else { break }
+            if table.sync.isIncremental {
+                resume.discarded = "this run applies only the changes since the last sync"
+            } else if table.selectSQL != saved.statementSQL {
+                resume.discarded = "the query changed"
+            } else {
+                break
+            }
+        } while true
+        table.resume = resume
         let size = detail.sizeBytes
-        var table = PlannedTable(source: name.description, targetSchema: targetSchema, targetTable: targetTable,
-                                 columns: planned, filter: selection.filter, strategy: .streaming, strategyReason: "",
-                                 chunkSize: selection.chunkSize ?? config.defaults.chunkSize, version: version,
-                                 rowCount: nil, sizeBytes: size, numFiles: detail.numFiles, comment: source.comment)
-        table.sync = try SyncResolver(name: name, selection: selection, defaults: config.defaults, source: source,
-                                      detail: detail, columns: planned, version: version,
-                                      previous: states["\(targetSchema).\(targetTable)".lowercased()]).resolve()
         // A full copy learns the count from its result's manifest; an apply checks the copy against it.
         let needsCount = depth == .display || (table.sync.isIncremental && table.sync.mode != .append && table.sync.deletes != .ignore)
         if needsCount {
@@ -155,7 +182,6 @@ public struct Planner: Sendable {
                 throw PlanError("\(name): cannot count its rows\(selection.filter.map { " with where: \($0)" } ?? ""): \(error)")
             }
         }
-        let choice = selection.strategy ?? config.defaults.strategy
         (table.strategy, table.strategyReason) = StrategyAdvisor.choose(choice, rows: table.rowCount, bytes: size, columns: planned)
         table.estimatedSeconds = table.rowCount.flatMap { StrategyAdvisor.estimatedSeconds(table.strategy, rows: $0, bytes: size) }
         return table

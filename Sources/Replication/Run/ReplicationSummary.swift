@@ -21,6 +21,8 @@ public struct ReplicationSummary: Sendable, Codable {
         public var rowsDeleted: Int64?
         /// Why an incremental table was copied in full this run (first run, fallback, full refresh).
         public var fullCopyReason: String?
+        /// What became of an interrupted copy's saved progress: resumed, started over, or discarded.
+        public var resumeNote: String?
 
         public var rowsPerSecond: Double { seconds > 0 ? Double(rows) / seconds : 0 }
     }
@@ -50,9 +52,11 @@ public struct ReplicationSummary: Sendable, Codable {
                 }
                 line += "\(formatBytes(t.bytes)), \(String(format: "%.2f", t.seconds)) s, \(t.strategy)"
                 if t.mode != .full, let reason = t.fullCopyReason { line += "; full copy: \(reason)" }
+                if let note = t.resumeNote { line += "; \(note)" }
                 lines.append(line)
             } else {
-                lines.append("  FAILED  \(t.source) -> \(t.target): \(t.error ?? "unknown error") (its previous copy is unchanged)")
+                lines.append("  FAILED  \(t.source) -> \(t.target): \(t.error ?? "unknown error") (its previous copy is unchanged)" +
+                             (t.resumeNote.map { "; \($0)" } ?? ""))
             }
         }
         return lines.joined(separator: "\n")

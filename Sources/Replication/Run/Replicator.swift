@@ -70,6 +70,14 @@ public struct Replicator: Sendable {
         var transfer = TableTransfer()
         do {
             try Task.checkCancellation()   // interrupted before this table started: it stays as it was
+            if let why = table.resume.discarded {
+                logger.warning("saved progress discarded", metadata: ["table": "\(table.source)", "reason": "\(why)"])
+                transfer.resumeNote = "saved progress discarded: \(why)"
+                // A full copy replaces it in its first transaction; any other run removes it now.
+                if let saved = table.resume.saved, !table.isResumable || table.sync.isIncremental {
+                    try ProgressStore.discard(saved, schema: table.targetSchema, database: database)
+                }
+            }
             var changes: ChangeCounts?
             if table.sync.isIncremental {
                 do {
@@ -98,23 +106,27 @@ public struct Replicator: Sendable {
             outcome.rowsUpdated = changes?.updated
             outcome.rowsDeleted = changes?.deleted
             outcome.fullCopyReason = table.sync.fullCopyReason
+            outcome.resumeNote = transfer.resumeNote
             logger.info("table copied", metadata: ["table": "\(table.source)", "rows": "\(record.rows)", "strategy": "\(table.strategy)",
                                                    "mode": "\(table.sync.mode)"])
             progress?.finished(table, outcome)
             return outcome
         } catch {
             let message = Task.isCancelled ? "interrupted" : describe(error)
-            if let statementID = transfer.statementID { try? await source.cancel(statementID: statementID) }
+            // A saved copy continues from this statement's result next run, while the warehouse keeps it.
+            let keepsProgress = transfer.checkpoints?.hasSaved == true && !(error is LoadError)
+            if let statementID = transfer.statementID, !keepsProgress { try? await source.cancel(statementID: statementID) }
             record.status = "failed"
             record.error = message
             record.bytes = transfer.bytes
             record.finishedAt = Date()
-            await transfer.writer?.abort(record: record)
+            await transfer.writer?.abort(record: record, keepProgress: keepsProgress)
             var outcome = ReplicationSummary.TableOutcome(source: table.source, target: table.target, strategy: table.strategy,
                                                           status: "failed", rows: 0, bytes: transfer.bytes,
                                                           seconds: (ContinuousClock.now - clock).seconds,
                                                           sourceVersion: table.version, error: message)
             outcome.mode = table.sync.mode
+            outcome.resumeNote = transfer.resumeNote
             logger.error("table failed", metadata: ["table": "\(table.source)", "error": "\(message)"])
             progress?.finished(table, outcome)
             return outcome
@@ -127,7 +139,9 @@ public struct Replicator: Sendable {
         let w = try TableWriter(database: database, plan: table, runID: runID, observer: observer)
         transfer.writer = w
         try await withTaskCancellationHandler {
-            let manifestRows = try await load(table, into: w, expectedRows: table.rowCount, progressOf: table, transfer: &transfer)
+            let manifestRows = table.isResumable
+                ? try await loadResumably(table, into: w, transfer: &transfer)
+                : try await load(table, into: w, expectedRows: table.rowCount, progressOf: table, transfer: &transfer)
             record.bytes = transfer.bytes
             // The plan's COUNT(*) when it asked, else the manifest's count of the pinned SELECT.
             record.rows = try await w.finish(expectedRows: table.rowCount ?? manifestRows)
@@ -149,31 +163,45 @@ public struct Replicator: Sendable {
               transfer: inout TableTransfer) async throws -> Int64 {
         let result = try await source.execute(request(for: read))
         transfer.statementID = result.statementID
+        try await loadResult(result, from: 0, of: read, into: w, continuing: false, checkpoints: nil, progressOf: table,
+                             transfer: &transfer)
+        return result.manifest.totalRowCount
+    }
+
+    /// Loads the result's chunks from `first` on into the writer's staging table (opening its
+    /// transaction; `continuing`: the staging table holds the earlier chunks' rows), committing at
+    /// every checkpoint `checkpoints` calls for.
+    func loadResult(_ result: StatementResult, from first: Int, of read: PlannedTable, into w: TableWriter, continuing: Bool,
+                    checkpoints: CheckpointTracker?, progressOf table: PlannedTable, transfer: inout TableTransfer) async throws {
         guard result.manifest.columns.count == read.columns.count else {
             throw LoadError.unexpectedPayload("\(result.manifest.columns.count) columns where \(read.columns.count) were selected")
         }
-        let chunks = source.chunks(of: result, table: read.source)
+        let chunks = source.chunks(of: result, table: read.source, from: first)
         var iterator = chunks.makeAsyncIterator()
-        var rows: Int64 = 0, bytes = transfer.bytes
+        var rows: Int64 = checkpoints?.progress.rowsDone ?? 0, bytes = transfer.bytes
         func advance(_ chunk: ResultChunk) {
             rows += chunk.rowCount
             bytes += Int64(chunk.wireBytes)
             progress?.advanced(table, rows: rows, bytes: bytes)
         }
         if read.strategy == .streaming, let first = try await iterator.next() {
-            try await streamByScan(first: first, rest: &iterator, table: read, writer: w, advance: advance)
+            try await streamByScan(first: first, rest: &iterator, table: read, writer: w, continuing: continuing,
+                                   checkpoints: checkpoints, advance: advance)
         } else {
             // Every other strategy, and a streaming table with no rows: chunk by chunk into the writer.
-            try await w.begin(strategy: read.strategy)
+            try await w.begin(strategy: read.strategy, resuming: continuing)
             var next = read.strategy == .streaming ? nil : try await iterator.next()
             while let chunk = next {
                 try await w.load(chunk)
                 advance(chunk)
+                if let checkpoints, checkpoints.loaded(chunk) {
+                    try await w.checkpoint(checkpoints.checkpointProgress, strategy: read.strategy)
+                    checkpoints.saved()
+                }
                 next = try await iterator.next()
             }
         }
         transfer.bytes = bytes
-        return result.manifest.totalRowCount
     }
 
     func request(for table: PlannedTable) -> StatementRequest {
@@ -182,10 +210,12 @@ public struct Replicator: Sendable {
                                 compression: arrow && plan.settings.compression == .lz4 ? .lz4Frame : .none)
     }
 
-    /// `streaming`: decodes each chunk here and queues its batches for the writer's single Arrow-scan
+    /// `streaming`: decodes each chunk here and queues its batches for the writer's Arrow-scan
     /// INSERT, which runs meanwhile; waits for room so no more than the download budget is queued.
+    /// A checkpoint ends one INSERT (each runs on all of DuckDB's threads), commits, and starts the next.
     func streamByScan(first: ResultChunk, rest iterator: inout ResultChunks.Iterator, table: PlannedTable,
-                      writer: TableWriter, advance: (ResultChunk) -> Void) async throws {
+                      writer: TableWriter, continuing: Bool, checkpoints: CheckpointTracker?,
+                      advance: (ResultChunk) -> Void) async throws {
         let decode = { (chunk: ResultChunk) throws -> (ArrowSchemaDescription, [RecordBatch]) in
             let (schema, all) = try chunk.arrowStream(observer: observer, table: table.source)
             let batches = all.filter { $0.length > 0 }
@@ -196,25 +226,37 @@ public struct Replicator: Sendable {
             return (schema, batches)
         }
         let (schema, firstBatches) = try decode(first)
-        let queue = try await writer.beginStreaming(schema: schema)
-        async let inserted = writer.runScan()
-        do {
-            queue.push(firstBatches, bytes: first.memoryBytes)
-            advance(first)
-            while let chunk = try await iterator.next() {
-                // The queue's share of the budget for decoded batches waiting for DuckDB; the client holds the rest.
-                try await queue.waitForRoom(for: chunk.memoryBytes, limit: MemoryBudgetShare.scanQueue(plan.settings.memoryBudgetBytes))
-                guard !queue.isStopped else { break }               // the INSERT failed; its error follows
-                queue.push(try decode(chunk).1, bytes: chunk.memoryBytes)
-                advance(chunk)
+        var queue = try await writer.beginStreaming(schema: schema, resuming: continuing)
+        var head: (ResultChunk, [RecordBatch])? = (first, firstBatches)
+        while true {
+            async let inserted = writer.runScan()
+            var checkpointDue = false
+            do {
+                if let (chunk, batches) = head {
+                    queue.push(batches, bytes: chunk.memoryBytes)
+                    advance(chunk)
+                    checkpointDue = checkpoints?.loaded(chunk) ?? false
+                    head = nil
+                }
+                while !checkpointDue, let chunk = try await iterator.next() {
+                    // The queue's share of the budget for decoded batches waiting for DuckDB; the client holds the rest.
+                    try await queue.waitForRoom(for: chunk.memoryBytes, limit: MemoryBudgetShare.scanQueue(plan.settings.memoryBudgetBytes))
+                    guard !queue.isStopped else { break }               // the INSERT failed; its error follows
+                    queue.push(try decode(chunk).1, bytes: chunk.memoryBytes)
+                    advance(chunk)
+                    checkpointDue = checkpoints?.loaded(chunk) ?? false
+                }
+                queue.finish()
+            } catch {
+                queue.finish()
+                _ = try? await inserted                                 // the download's error is the one to report
+                throw error
             }
-            queue.finish()
-        } catch {
-            queue.finish()
-            _ = try? await inserted                                 // the download's error is the one to report
-            throw error
+            _ = try await inserted
+            guard checkpointDue, let checkpoints else { return }
+            queue = try await writer.checkpointStreaming(checkpoints.checkpointProgress, schema: schema)
+            checkpoints.saved()
         }
-        _ = try await inserted
     }
 
     /// Compares per-column fingerprints computed by the warehouse and by DuckDB; a difference fails

@@ -9,6 +9,10 @@ struct TableTransfer {
     /// The statement whose results are being read (cancelled on failure, closed on success).
     var statementID: String?
     var bytes: Int64 = 0
+    /// A resumable copy's checkpoints: whether the target holds progress that points at the statement.
+    var checkpoints: CheckpointTracker?
+    /// What became of saved progress (resumed, started over, discarded), for the summary.
+    var resumeNote: String?
 }
 
 /// The warehouse cannot serve the incremental window (change feed off for part of it, versions
