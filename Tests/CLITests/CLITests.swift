@@ -116,7 +116,8 @@ import Testing
             do {
                 let connection = try Database(path: path).connect()
                 #expect(try connection.scalar("SELECT count(*) FROM tpch.lineitem")?.integerValue == 60012)
-                #expect(try connection.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '_dbduck_stage%'")?.integerValue == 0)
+                #expect(try connection.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '\\_dbduck\\_%' ESCAPE '\\'")?.integerValue == 0,
+                        "a staging table outlived the killed run")
             }
             let again = try CLIProcess.run(["replicate", "samples.tpch.lineitem", "--to", path], environment: env)
             #expect(again.status == 0, "\(again.stderr)")

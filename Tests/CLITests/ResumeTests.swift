@@ -38,10 +38,12 @@ import Testing
             let interval = chunkBytes * 4
             for fraction in [0.3, 0.6, 0.9] {
                 let path = CLIProcess.scratch("copy.duckdb")
+                try FileManager.default.copyItem(atPath: reference, toPath: path)   // a previous copy to keep intact
                 let arguments = Self.arguments(path, checkpoint: "\(interval)")
                 let before = try await Copy.downloadBytes(emulator)
                 try await Copy.run(arguments, environment: env, emulator: emulator,
                                    downloads: Int(Double(Copy.lineitemChunks) * fraction))
+                #expect(try Copy.fingerprint(path, table: "tpch.lineitem") == expected, "the previous copy changed before the swap")
                 let saved = try #require(try Copy.savedProgress(path)["tpch.lineitem"], "nothing saved at \(fraction)")
                 #expect(saved.chunksDone > 0 && saved.chunksDone < Copy.lineitemChunks)
                 #expect(saved.chunks == Copy.lineitemChunks)

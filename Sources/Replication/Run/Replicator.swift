@@ -232,7 +232,8 @@ public struct Replicator: Sendable {
             async let inserted = writer.runScan()
             var checkpointDue = false
             do {
-                if let (chunk, batches) = head {
+                if let pending = head {
+                    let (chunk, batches) = pending
                     queue.push(batches, bytes: chunk.memoryBytes)
                     advance(chunk)
                     checkpointDue = checkpoints?.loaded(chunk) ?? false
