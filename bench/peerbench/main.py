@@ -15,6 +15,8 @@ from .config import BENCH, EMULATOR_CHUNK_ROWS, TABLE, VENV_PY, log, scale_tag
 from .copycheck import expected
 from .dbduck_binary import snapshot_dbduck
 from .machine import machine_info
+from .manyplans import warm_up_many
+from .manytables import ManyTables, seeded_many, wanted
 from .peervenvs import PEER_VENVS, peer_venv
 from .plans import Context, dbduck_plan, plans
 from .ratios import ratios
@@ -54,6 +56,8 @@ def main() -> int:
     os.makedirs(logs)
     ctx = Context(st.scale, tempfile.mkdtemp(prefix="run-", dir=d), parquet, st.basic_where, st.parallelism,
                   st.chunk_size, dbduck)
+    if wanted(st.selected):
+        ctx.many = seeded_many(d, ManyTables.from_env())
     for name in PEER_VENVS:
         if name in st.selected:
             py, err = peer_venv(name, os.path.join(BENCH, ".venvs"))
@@ -70,7 +74,8 @@ def main() -> int:
     doc = {
         "table": TABLE, "scale": st.scale, "started_at": started.isoformat(timespec="seconds"),
         "total_seconds": round(time.perf_counter() - t_start, 1), "command": Settings.command(),
-        "sample_where": st.basic_where, "expected": {"full": exp_full, "sample": exp_sample},
+        "sample_where": st.basic_where, "expected": {"full": exp_full, "sample": exp_sample,
+                                                   **({"many": ctx.many.expected} if ctx.many else {})},
         "runs": [r.to_json() for r in all_runs], "ratios": ratios(all_runs, st.scale),
         "targets": targets(runs, st.scale, extra), "machine": machine,
         "emulator": {"chunk_rows": EMULATOR_CHUNK_ROWS, "result_cache": st.result_cache,
@@ -90,6 +95,7 @@ def run_main_scale(st: Settings, ctx: Context, d: str, exp_full: dict, exp_sampl
         warm_up(emu, ctx, logs)
         runner = Runner(ctx, emu, exp_full, exp_sample, logs, st.timeout, st.keep_outputs)
         chosen = plans(ctx, st.selected)
+        warm_up_many(emu, chosen, logs)
         runs = [runner.run(plan) for plan in chosen]
         repeat_short_runs(chosen, runs, runner, st.repeats, st.repeat_under)
         return runs

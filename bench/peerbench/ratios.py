@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .pairratios import pair_ratios
 from .runrecord import RunRecord
 
 
@@ -21,4 +22,5 @@ def ratios(runs: list[RunRecord], scale: float) -> dict:
             "streaming_speedup": round(base.rows_per_s / r.rows_per_s, 2),
             "peak_rss_vs_streaming": round(r.peak_rss_bytes / base.peak_rss_bytes, 3),
         }
+    out.update(pair_ratios(runs, scale))
     return out

@@ -35,13 +35,13 @@ class Runner:
     keep_outputs: bool = False         # BENCH_KEEP_OUTPUTS: leave each DuckDB file in place
 
     def run(self, plan: Plan) -> RunRecord:
-        rec = RunRecord(plan.name, TABLE, self.ctx.scale, plan.where is not None, where=plan.where,
+        rec = RunRecord(plan.name, plan.table or TABLE, self.ctx.scale, plan.where is not None, where=plan.where,
                         note=plan.note or None)
         if plan.unavailable:
             rec.status, rec.reason = UNAVAILABLE, plan.unavailable
             log(f"{plan.name}: unavailable: {plan.unavailable}")
             return rec
-        exp = self.exp_sample if plan.where else self.exp_full
+        exp = plan.expected or (self.exp_sample if plan.where else self.exp_full)
         rec.expected_rows = exp["fingerprint"]["rows"]
         rec.command = " ".join(self.ctx.dbduck.shown(c) for c in plan.cmd)
         if plan.out:
@@ -52,6 +52,8 @@ class Runner:
         rec.measure = {k: (round(v, 3) if isinstance(v, float) else v) for k, v in m.items()
                        if k not in ("seconds", "peak_rss_bytes")}
         rec.details = last_json_line(self._log(plan, "out"))
+        if plan.summarize and rec.details:
+            rec.details = plan.summarize(rec.details)
         if m["timed_out"] or m["exit_code"] != 0:
             self._failed(plan, rec, m)
         else:
@@ -105,7 +107,7 @@ class Runner:
 
     def _check(self, plan: Plan, rec: RunRecord, exp: dict) -> None:
         if plan.out:
-            check = check_copy(plan.out, exp)
+            check = (plan.checker or check_copy)(plan.out, exp)
             rec.check, rec.rows = check, check.rows_in_file
             if os.path.exists(plan.out):
                 rec.file_bytes = os.path.getsize(plan.out)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Optional
 
 from .config import scale_tag
+from .pairratios import pair_targets
 from .runrecord import RunRecord
 
 # Within this factor of the physical limit counts as met.
@@ -22,6 +23,7 @@ def targets(runs: list[RunRecord], scale: float, extra_rss: list[RunRecord]) -> 
         "streaming_vs_sql_connector": speed_target(by, "sql-connector", 2),
         "streaming_vs_physical_limit": limit_target(by),
         "streaming_peak_rss": rss_target([r for r in runs if r.name == "dbduck-streaming"] + extra_rss),
+        **pair_targets(runs, scale),
     }
 
 
