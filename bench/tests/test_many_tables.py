@@ -129,8 +129,8 @@ def test_plans_of_the_many_table_runs(tmp_path):
     ctx.many = ManyTables(3, 2, expected={"fingerprint": {"rows": 6}})
     by = {p.name: p for p in plans(ctx, [*MANY_RUNS, "limit-arrow-ingest"])}
     d = by["dbduck-many-tables"]
-    assert d.cmd == [str(exe), "replicate", "main.many.*", "--to", os.path.join(str(tmp_path), "dbduck-many-tables.duckdb"),
-                     "--json", "--ca-file", "/ca.pem"]
+    out = os.path.join(str(tmp_path), "dbduck-many-tables.duckdb")
+    assert d.cmd == [str(exe), "replicate", "main.many.*", "--to", out, "--json", "--ca-file", "/ca.pem"]
     assert d.table == "main.many.*" and d.expected == ctx.many.expected and d.checker and d.summarize
     c = by["connector-many-tables"]
     assert c.cmd[0] == VENV_PY and c.cmd[1].endswith("connector_many_tables.py") and c.out.endswith(".duckdb")
