@@ -4,9 +4,8 @@ expected values come from the Delta tables as written."""
 
 from __future__ import annotations
 
-import os
 
-from .copycheck import compare
+from .copycheck import open_copy, compare
 from .runrecord import CopyCheck
 
 # Over the union of all tables; every value is exact except the double sum (compared with a tolerance).
@@ -73,14 +72,9 @@ def table_diffs(exp: dict, present: list[str], counts: dict[str, int]) -> tuple[
 
 def check_many(path: str, exp: dict, schema: str = "many") -> CopyCheck:
     """Counts, fingerprint and types of the copy of every expected table in `schema`."""
-    import duckdb
-
-    if not os.path.exists(path):
-        return CopyCheck(None, False, check_error="no DuckDB file was written")
-    try:
-        con = duckdb.connect(path, read_only=True)
-    except Exception as e:  # noqa: BLE001 -- a broken file is a finding, not a harness crash
-        return CopyCheck(None, False, check_error=f"cannot open the DuckDB file: {e}")
+    con, failed = open_copy(path)
+    if failed:
+        return failed
     try:
         present = [r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [schema]).fetchall()]
