@@ -74,9 +74,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        // Arrow IPC fuzzer (libFuzzer with -DFUZZING via scripts/fuzz; a replay tool otherwise).
+        // Fuzzer of the parsers of network bytes: Arrow IPC, LZ4 framing, CSV counting
+        // (libFuzzer with -DFUZZING via scripts/fuzz; a replay tool otherwise).
         .executableTarget(name: "ArrowIPCFuzz", dependencies: [
-            "ArrowIPC", "CArrowData", .product(name: "NIOCore", package: "swift-nio"),
+            "ArrowIPC", "Databricks", "CArrowData", .product(name: "NIOCore", package: "swift-nio"),
         ]),
         // Arrow decode + DuckDB ingest vs DuckDB's read_parquet (bench/arrow-ingest/run).
         .executableTarget(name: "ArrowIngestBench", dependencies: [

@@ -17,12 +17,7 @@ public import NIOCore
 /// Accepts continuation-marker framing (`0xFFFFFFFF`, length) and the legacy 4-byte length prefix,
 /// metadata V4 and V5, LZ4_FRAME and ZSTD body compression, and dictionary replacement and deltas.
 public struct StreamDecoder {
-    private var pending = ByteRope()
-    /// Stream offset of `pending.readerIndex`.
-    private var position = 0
-    /// The message whose metadata has been parsed but whose body is still arriving.
-    private var waiting: (metadata: MessageMetadata, prefix: Int, metadataLength: Int)?
-    private var ended = false
+    private var framer = MessageFramer(gatherPiecesSmallerThan: ByteRope.defaultSmallPiece)
     private var decodedSchema: ArrowSchemaDescription?
     /// The value field of each dictionary id (the encoded field without its encoding).
     private var dictionaryFields: [Int64: ArrowField] = [:]
@@ -42,14 +37,14 @@ public struct StreamDecoder {
     ///     everywhere).
     public init(maximumDecompressedBufferBytes: Int, gatherPiecesSmallerThan: Int = ByteRope.defaultSmallPiece) {
         self.maximumDecompressedBufferBytes = maximumDecompressedBufferBytes
-        pending = ByteRope(smallPiece: gatherPiecesSmallerThan)
+        framer = MessageFramer(gatherPiecesSmallerThan: gatherPiecesSmallerThan)
     }
 
     /// The stream's schema, once its Schema message has arrived.
     public var schema: ArrowSchemaDescription? { decodedSchema }
 
     /// True once the end-of-stream marker has been read.
-    public var isFinished: Bool { ended }
+    public var isFinished: Bool { framer.ended }
 
     /// Takes the next bytes of the stream; returns the record batches they completed, in order.
     /// - Throws: ``ArrowIPCError`` for corrupt or unsupported input. The decoder is then unusable.
@@ -64,14 +59,13 @@ public struct StreamDecoder {
     }
 
     private mutating func consume(_ bytes: ByteBuffer) throws(ArrowIPCError) -> [RecordBatch] {
-        guard bytes.readableBytes > 0 else { return [] }
-        if ended {
-            throw ArrowIPCError.invalid("\(bytes.readableBytes) bytes after the end-of-stream marker", at: position)
-        }
-        pending.append(bytes)                                  // no copy: batches point into the pieces
+        try framer.append(bytes)                               // no copy: batches point into the pieces
         var batches: [RecordBatch] = []
-        while let batch = try nextMessage() {
-            if let batch { batches.append(batch) }
+        while let frame = try framer.next() {
+            if case let .message(metadata, body, bodyOffset) = frame,
+               let batch = try handle(metadata, body: body, bodyOffset: bodyOffset) {
+                batches.append(batch)
+            }
         }
         return batches
     }
@@ -81,12 +75,9 @@ public struct StreamDecoder {
     ///   (no end-of-stream marker) is accepted: the batches before the cut were already returned.
     public mutating func finish() throws(ArrowIPCError) {
         if let failure { throw failure }
-        guard pending.readableBytes == 0 else {
-            let need = waiting.map { $0.prefix + $0.metadataLength + $0.metadata.bodyLength } ?? 8
-            throw ArrowIPCError.truncated("stream ends inside a message", at: position, need: need, have: pending.readableBytes)
-        }
-        if decodedSchema == nil && !ended {
-            throw ArrowIPCError(.truncated, "stream ended before its schema", offset: position)
+        try framer.finish()
+        if decodedSchema == nil && !framer.ended {
+            throw ArrowIPCError(.truncated, "stream ended before its schema", offset: framer.position)
         }
     }
 
@@ -97,59 +88,6 @@ public struct StreamDecoder {
         try decoder.finish()
         guard let schema = decoder.schema else { throw ArrowIPCError(.invalid, "stream has no schema", offset: 0) }
         return (schema, batches)
-    }
-
-    // MARK: Framing
-
-    /// nil: needs more bytes. .some(nil): consumed a message that yields no batch.
-    private mutating func nextMessage() throws(ArrowIPCError) -> RecordBatch?? {
-        guard !ended else {
-            if pending.readableBytes > 0 {
-                throw ArrowIPCError.invalid("\(pending.readableBytes) bytes after the end-of-stream marker", at: position)
-            }
-            return nil
-        }
-        let available = pending.readableBytes
-        let metadata: MessageMetadata, prefix: Int, metadataLength: Int
-        if let waiting {
-            (metadata, prefix, metadataLength) = waiting
-        } else {
-            guard let first = pending.int32(at: 0) else { return nil }
-            if first == -1 {
-                guard let length = pending.int32(at: 4) else { return nil }
-                prefix = 8; metadataLength = Int(length)
-            } else {
-                prefix = 4; metadataLength = Int(first)             // legacy framing (before Arrow 0.15)
-            }
-            if metadataLength == 0 {
-                pending.consume(prefix)
-                position += prefix
-                ended = true
-                return .some(nil)
-            }
-            guard metadataLength > 0 else {
-                throw ArrowIPCError.invalid("message metadata length \(metadataLength)", at: position)
-            }
-            guard available - prefix >= metadataLength,
-                  let bytes = pending.contiguous(at: prefix, length: metadataLength) else { return nil }
-            let base = position + prefix
-            metadata = try bytes.withUnsafeReadableBytes { (raw) throws(ArrowIPCError) -> MessageMetadata in
-                try MessageMetadata(parsing: raw, base: base)
-            }
-        }
-        let total = prefix + metadataLength + metadata.bodyLength
-        guard available >= total else {
-            waiting = (metadata, prefix, metadataLength)
-            return nil
-        }
-        waiting = nil
-        let bodyOffset = position + prefix + metadataLength
-        guard let body = pending.range(at: prefix + metadataLength, length: metadata.bodyLength) else {
-            throw ArrowIPCError.truncated("message body", at: position + prefix + metadataLength, need: metadata.bodyLength, have: available - prefix - metadataLength)
-        }
-        pending.consume(total)
-        position += total
-        return .some(try handle(metadata, body: body, bodyOffset: bodyOffset))
     }
 
     // MARK: Messages

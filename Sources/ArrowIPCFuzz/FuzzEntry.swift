@@ -1,46 +1,19 @@
-// The Arrow IPC fuzzer. Built by scripts/fuzz with `-sanitize=fuzzer,address -DFUZZING`, it is a
-// libFuzzer target; in a normal build it is a replay tool: `ArrowIPCFuzz FILE...` runs each file
-// through the same code (to reproduce a finding without the fuzzer).
-import ArrowIPC
-import CArrowData
+// The fuzzer for every parser of bytes from the network: Arrow IPC streams (decoded and counted),
+// Databricks' LZ4 framing, and CSV bodies. Built by scripts/fuzz with
+// `-sanitize=fuzzer,address -DFUZZING`, it is a libFuzzer target; in a normal build it is a replay
+// tool: `ArrowIPCFuzz FILE...` runs each file through the same code (to reproduce a finding
+// without the fuzzer).
 import NIOCore
 
-/// One input, every way the product reads bytes: whole, in two pieces, after LZ4 framing; each
-/// decoded batch is exported to C and walked like a consumer would read it.
+/// One input, every way the product reads bytes: as an Arrow stream whole and in pieces, as an
+/// LZ4-framed body (and the stream inside it), as CSV.
 func fuzzOne(_ input: UnsafeRawBufferPointer) {
     let bytes = ByteBuffer(bytes: input)
-    decode(bytes, cuts: [])
-    if input.count > 4 {
-        // Two data-derived cuts; every piece kept separately, so ranges straddle piece boundaries.
-        let first = Int(input[0]) * input.count / 256, second = Int(input[1]) * input.count / 256
-        decode(bytes, cuts: [min(first, second), max(first, second)])
-    }
-    if let plain = try? LZ4FrameDecoder.decompressAll(bytes) { decode(plain, cuts: []) }
-}
-
-func decode(_ bytes: ByteBuffer, cuts: [Int]) {
-    // A small decompression limit: hostile headers must not be able to allocate gigabytes here.
-    var decoder = StreamDecoder(maximumDecompressedBufferBytes: 8 << 20, gatherPiecesSmallerThan: cuts.isEmpty ? 64 << 10 : 0)
-    var batches: [RecordBatch] = []
-    do {
-        var start = 0
-        for end in cuts + [bytes.readableBytes] where end >= start {
-            if let piece = bytes.getSlice(at: bytes.readerIndex + start, length: end - start) {
-                batches += try decoder.feed(piece)
-            }
-            start = end
-        }
-        try decoder.finish()
-    } catch {
-        precondition(!error.description.isEmpty)
-    }
-    for batch in batches {
-        for options in [ExportOptions.duckDB, .faithful] {
-            guard let exported = try? batch.exportToC(options: options) else { continue }
-            precondition(exported.arrayPointer.pointee.length == Int64(batch.length))
-            ConsumerWalk.walk(exported.schemaPointer, exported.arrayPointer)
-        }
-    }
+    let cuts = FuzzInput.cuts(input)
+    ArrowStreamTarget.run([bytes], gather: true)
+    if !cuts.isEmpty { ArrowStreamTarget.run(FuzzInput.pieces(bytes, cuts: cuts), gather: false) }
+    LZ4FrameTarget.run(bytes, cuts: cuts)
+    CSVTarget.run(bytes)
 }
 
 #if FUZZING

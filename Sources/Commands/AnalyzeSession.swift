@@ -57,6 +57,7 @@ public enum AnalyzeSession {
         var notes = ["sample: \(plan.tables.map { $0.rowCount ?? 0 }.reduce(0, +)) of \(totalRows) rows across \(plan.tables.count) table(s)",
                      "scratch databases in \(scratch.url.path) (removed); your target was not opened"]
         notes += profiled.summary.failed.map { "\($0.source) failed: \($0.error ?? "")" }
+        notes += await SyncAdvice.notes(setup, logger: logger)
         return AnalysisReport.analyze(events: profiled.run.events, memory: profiled.run.memory, system: system,
                                       settings: settings, strategyRuns: runs, notes: notes)
     }

@@ -21,7 +21,7 @@ struct Analyze: AsyncParsableCommand {
     func run() async throws {
         var options = AnalyzeSession.Options(input: run.input(source: source, target: nil), sampleRows: sample > 0 ? sample : nil)
         options.compareStrategies = !noCompare
-        try await perform { () async throws(CommandFailure) in
+        try await perform(Self.self) { () async throws(CommandFailure) in
             try await CommandRunner.analyze(options, json: json, html: html, verbose: verbose)
         }
     }

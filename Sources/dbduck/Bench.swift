@@ -24,6 +24,6 @@ struct Bench: AsyncParsableCommand {
         var options = BenchSession.Options(input: input)
         options.table = table; options.sizes = sizes; options.strategies = strategies
         options.iterations = iterations; options.filter = filter; options.localOnly = localOnly
-        try await perform { () async throws(CommandFailure) in try await CommandRunner.bench(options, out: out, compare: compare) }
+        try await perform(Self.self) { () async throws(CommandFailure) in try await CommandRunner.bench(options, out: out, compare: compare) }
     }
 }

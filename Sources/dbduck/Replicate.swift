@@ -20,7 +20,7 @@ struct Replicate: AsyncParsableCommand {
     func run() async throws {
         var input = run.input(source: source, target: to)
         input.verify = verify?.rawValue
-        try await perform { () async throws(CommandFailure) in try await CommandRunner.replicate(input, json: json, verbose: verbose) }
+        try await perform(Self.self) { () async throws(CommandFailure) in try await CommandRunner.replicate(input, json: json, verbose: verbose) }
     }
 }
 
@@ -36,7 +36,7 @@ struct Plan: AsyncParsableCommand {
 
     func run() async throws {
         let input = run.input(source: source, target: to)
-        try await perform { () async throws(CommandFailure) in try await CommandRunner.plan(input, json: json, verbose: verbose) }
+        try await perform(Self.self) { () async throws(CommandFailure) in try await CommandRunner.plan(input, json: json, verbose: verbose) }
     }
 }
 
@@ -49,6 +49,6 @@ struct Tables: AsyncParsableCommand {
 
     func run() async throws {
         let input = source.input
-        try await perform { () async throws(CommandFailure) in try await CommandRunner.tables(pattern: pattern, source: input.source, json: json) }
+        try await perform(Self.self) { () async throws(CommandFailure) in try await CommandRunner.tables(pattern: pattern, source: input.source, json: json) }
     }
 }

@@ -76,16 +76,19 @@ struct RunOptions: ParsableArguments {
     }
 }
 
-/// Runs a command of the commands layer and prints its output: a usage error shows the usage and
-/// exits 64 (ArgumentParser's validation failure); any other failure prints one line and exits
-/// with its status.
-func perform(_ body: () async throws(CommandFailure) -> CommandOutput) async throws {
+/// Runs a command of the commands layer and prints its output: a usage error shows the command's
+/// usage and exits 64; any other failure prints one line and exits with its status.
+func perform(_ command: any ParsableCommand.Type, _ body: () async throws(CommandFailure) -> CommandOutput) async throws {
     let output: CommandOutput
     do {
         output = try await body()
     } catch let failure {
-        if failure.isUsage { throw ValidationError(failure.message) }
-        FileHandle.standardError.write(Data("Error: \(failure.message)\n".utf8))
+        var text = "Error: \(failure.message)\n"
+        if failure.isUsage {
+            text += "Usage: " + DBDuck.usageString(for: command).replacingOccurrences(of: "Usage: ", with: "")
+            text += "\n  See 'dbduck \(command._commandName) --help' for more information.\n"
+        }
+        FileHandle.standardError.write(Data(text.utf8))
         throw ExitCode(failure.exitStatus)
     }
     if !output.stdout.isEmpty { print(output.stdout) }

@@ -50,3 +50,21 @@ import Testing
         }
     }
 }
+
+/// `analyze` says which sync mode fits each table and what an incremental run would move.
+@Suite(.serialized) struct SyncAdviceTests {
+    @Test func aTableWithAFeedAndAKeyIsAdvisedCdfWithWhatItsLastCommitChanged() async throws {
+        try await EmulatorProcess.withRunning { emulator in
+            var input = CommandLineInput()
+            input.tables = ["main.demo.orders_cdf", "samples.tpch.orders"]
+            input.source = SourceSettings(host: emulator.host, token: emulator.token, warehouseID: emulator.warehouseID)
+            var options = AnalyzeSession.Options(input: input, sampleRows: 1000)
+            options.compareStrategies = false
+            let report = try await AnalyzeSession.run(options, logger: Logger(label: "test"))
+            let cdf = try #require(report.notes.first { $0.hasPrefix("main.demo.orders_cdf: mode auto") })
+            #expect(cdf.contains("by cdf") && cdf.contains("changed 10 of 110 rows") && cdf.contains("Recommended: mode cdf"), "\(cdf)")
+            let full = try #require(report.notes.first { $0.hasPrefix("samples.tpch.orders: mode auto") })
+            #expect(full.contains("by full"), "\(full)")
+        }
+    }
+}

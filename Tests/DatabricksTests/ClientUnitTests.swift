@@ -4,7 +4,7 @@ import NIOCore
 import Testing
 @testable import Databricks
 
-/// Pure pieces: retry delays, identifier quoting, error bodies, CSV and Arrow row counting.
+/// Pure pieces: retry delays, identifier quoting, error bodies, CSV record counting.
 @Suite struct ClientUnitTests {
     struct Seeded: RandomNumberGenerator {
         var state: UInt64
@@ -87,19 +87,6 @@ import Testing
 
     @Test func csvOpenQuoteIsACut() {
         #expect(CSVRecordCounter.count(ByteBuffer(string: "a,\"b\nc")) == nil)
-    }
-
-    @Test func arrowCounterRejectsGarbageAndCuts() {
-        #expect(throws: ArrowRowCounter.Failure.self) { try ArrowRowCounter.count(ByteBuffer(bytes: [0xFF, 0xFF, 0xFF, 0xFF, 0x40, 0, 0, 0, 1])) }
-        #expect(throws: ArrowRowCounter.Failure.self) { try ArrowRowCounter.count(ByteBuffer(bytes: [0x01])) }
-        let empty = try? ArrowRowCounter.count(ByteBuffer(bytes: [0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0]))
-        #expect(empty?.rows == 0 && empty?.sawEndOfStream == true)
-        // In pieces: a marker cut between two pieces is read by joining them.
-        let cut = try? ArrowRowCounter.count(pieces: [ByteBuffer(bytes: [0xFF, 0xFF, 0xFF, 0xFF]), ByteBuffer(bytes: [0, 0, 0, 0])])
-        #expect(cut?.rows == 0 && cut?.sawEndOfStream == true)
-        #expect(throws: ArrowRowCounter.Failure.self) {
-            try ArrowRowCounter.count(pieces: [ByteBuffer(bytes: [0xFF, 0xFF]), ByteBuffer(bytes: [0x40, 0, 0, 0, 1])])
-        }
     }
 
     @Test func redactedLinks() {

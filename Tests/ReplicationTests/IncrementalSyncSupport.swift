@@ -25,9 +25,7 @@ enum Sync {
     static func run(_ emulator: EmulatorProcess, _ table: String, to path: String, mode: String?, key: [String]? = nil,
                     cursor: String? = nil, deletes: String? = nil, fullRefresh: Bool = false, noFallback: Bool = false,
                     verify: String? = nil) async throws -> ReplicationSummary {
-        var input = CommandLineInput()
-        input.tables = [table]
-        input.targetPath = path
+        var input = input(emulator, [table], to: path)
         input.mode = mode
         input.primaryKey = key
         input.cursor = cursor
@@ -35,8 +33,16 @@ enum Sync {
         input.fullRefresh = fullRefresh
         input.noFallback = noFallback
         input.verify = verify
-        input.source = SourceSettings(host: emulator.host, token: emulator.token, warehouseID: emulator.warehouseID)
         return try await Session.replicate(input, logger: logger)
+    }
+
+    /// A command line copying `tables` from `emulator` into `path`.
+    static func input(_ emulator: EmulatorProcess, _ tables: [String], to path: String) -> CommandLineInput {
+        var input = CommandLineInput()
+        input.tables = tables
+        input.targetPath = path
+        input.source = SourceSettings(host: emulator.host, token: emulator.token, warehouseID: emulator.warehouseID)
+        return input
     }
 
     static func scratchFile(_ name: String = "copy") -> String {

@@ -14,11 +14,8 @@ import Testing
     /// Runs a replication of `tables` into `path` with a strategy, on an emulator that is running.
     static func replicate(_ emulator: EmulatorProcess, _ tables: [String], to path: String, strategy: String? = nil,
                           config: ReplicationConfig? = nil) async throws -> ReplicationSummary {
-        var input = CommandLineInput()
-        input.tables = tables
-        input.targetPath = path
+        var input = Sync.input(emulator, tables, to: path)
         input.strategy = strategy
-        input.source = SourceSettings(host: emulator.host, token: emulator.token, warehouseID: emulator.warehouseID)
         return try await Session.replicate(input, logger: logger)
     }
 

@@ -15,7 +15,8 @@ TARGET = "tpch.lineitem"
 
 RUN_NAMES = ["dbduck-basic", "dbduck-batch", "dbduck-parquet", "dbduck-streaming", "python-sdk-path",
              "sql-connector", "duckbricks", "ingestr", "seed-basic", "seed-pandas", "seed-parquet",
-             "seed-streaming", "limit-parquet-ingest", "limit-download",
+             "seed-streaming", "limit-parquet-ingest", "limit-download", "limit-arrow-ingest",
+             "dbduck-many-tables", "connector-many-tables",
              "dbduck-cdf", "dbduck-merge", "dbduck-full-after-change"]
 
 # The emulator's rows per result chunk (its default), recorded with the results.

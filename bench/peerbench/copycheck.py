@@ -50,16 +50,23 @@ def compare(exp: dict, got: dict) -> list[str]:
     return diffs
 
 
-def check_copy(path: str, exp: dict) -> CopyCheck:
-    """Row count, fingerprint and column types of the copy in the DuckDB file."""
+def open_copy(path: str):
+    """A read-only connection to the copy, or the CopyCheck that says why there is none."""
     import duckdb
 
     if not os.path.exists(path):
-        return CopyCheck(None, False, check_error="no DuckDB file was written")
+        return None, CopyCheck(None, False, check_error="no DuckDB file was written")
     try:
-        con = duckdb.connect(path, read_only=True)
+        return duckdb.connect(path, read_only=True), None
     except Exception as e:  # noqa: BLE001 -- a broken file is a finding, not a harness crash
-        return CopyCheck(None, False, check_error=f"cannot open the DuckDB file: {e}")
+        return None, CopyCheck(None, False, check_error=f"cannot open the DuckDB file: {e}")
+
+
+def check_copy(path: str, exp: dict) -> CopyCheck:
+    """Row count, fingerprint and column types of the copy in the DuckDB file."""
+    con, failed = open_copy(path)
+    if failed:
+        return failed
     try:
         schema, table = TARGET.split(".")
         rel = f'"{schema}"."{table}"'

@@ -18,6 +18,8 @@ from .dbduck_binary import snapshot_dbduck
 from .incmodes import INCREMENTAL_RUNS
 from .incremental import Phase, compare_with_full
 from .machine import machine_info
+from .manyplans import warm_up_many
+from .manytables import ManyTables, seeded_many, wanted
 from .peervenvs import PEER_VENVS, peer_venv
 from .plans import Context, dbduck_plan, plans
 from .ratios import ratios
@@ -57,6 +59,8 @@ def main() -> int:
     os.makedirs(logs)
     ctx = Context(st.scale, tempfile.mkdtemp(prefix="run-", dir=d), parquet, st.basic_where, st.parallelism,
                   st.chunk_size, dbduck)
+    if wanted(st.selected):
+        ctx.many = seeded_many(d, ManyTables.from_env())
     for name in PEER_VENVS:
         if name in st.selected:
             py, err = peer_venv(name, os.path.join(BENCH, ".venvs"))
@@ -73,7 +77,8 @@ def main() -> int:
     doc = {
         "table": TABLE, "scale": st.scale, "started_at": started.isoformat(timespec="seconds"),
         "total_seconds": round(time.perf_counter() - t_start, 1), "command": Settings.command(),
-        "sample_where": st.basic_where, "expected": {"full": exp_full, "sample": exp_sample},
+        "sample_where": st.basic_where, "expected": {"full": exp_full, "sample": exp_sample,
+                                                   **({"many": ctx.many.expected} if ctx.many else {})},
         "runs": [r.to_json() for r in all_runs], "ratios": ratios(all_runs, st.scale),
         "targets": targets(runs, st.scale, extra), "machine": machine,
         "emulator": {"chunk_rows": EMULATOR_CHUNK_ROWS, "result_cache": st.result_cache,
@@ -97,6 +102,7 @@ def run_main_scale(st: Settings, ctx: Context, d: str, exp_full: dict, exp_sampl
         warm_up(emu, ctx, logs)
         runner = Runner(ctx, emu, exp_full, exp_sample, logs, st.timeout, st.keep_outputs)
         chosen = plans(ctx, st.selected)
+        warm_up_many(emu, chosen, logs)
         regular = [p for p in chosen if p.name not in INCREMENTAL_RUNS]
         synced = [p for p in chosen if p.name in INCREMENTAL_RUNS]
         runs = [runner.run(plan) for plan in regular]

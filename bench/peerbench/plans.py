@@ -6,13 +6,17 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from .changecommit import TABLE as CDF_TABLE
 from .config import DBDUCK, PEERS, RUN_NAMES, TABLE, TARGET, VENV_PY, shown_path
 from .dbduck_binary import DbduckBinary
 from .incmodes import INCREMENTAL_RUNS, MODE_ARGS, NOTES
+from .manytables import MANY_RUNS
 from .peervenvs import PEER_VENVS
+
+if TYPE_CHECKING:
+    from .manytables import ManyTables
 
 
 @dataclass
@@ -30,6 +34,9 @@ class Plan:
     before: Optional[Callable[[], None]] = None
     check: Optional[Callable] = None
     expected_rows: Optional[int] = None
+    expected: Optional[dict] = None   # what its copy must hold, when not TABLE's rows
+    checker: Optional[Callable] = None  # checker(out, expected) -> CopyCheck, when not check_copy
+    summarize: Optional[Callable] = None  # the run's JSON -> what the record keeps, when not all of it
 
 
 @dataclass
@@ -45,6 +52,7 @@ class Context:
     venv_python: dict = field(default_factory=dict)
     venv_errors: dict = field(default_factory=dict)
     ca_file: Optional[str] = None      # the emulator's CA when it serves HTTPS (BENCH_TLS=1)
+    many: Optional["ManyTables"] = None  # the many-tables schema, when a run copies it
 
     @property
     def tls_args(self) -> list[str]:
@@ -105,6 +113,9 @@ def venv_peer_plan(name: str, ctx: Context) -> Plan:
 def plan_for(name: str, ctx: Context) -> Plan:
     if name in INCREMENTAL_RUNS:
         return incremental_plan(name, ctx)
+    if name in MANY_RUNS:
+        from .manyplans import many_plan
+        return many_plan(name, ctx)
     if name.startswith("dbduck-"):
         return dbduck_plan(name, name.split("-", 1)[1], ctx)
     if name == "python-sdk-path":
@@ -119,6 +130,9 @@ def plan_for(name: str, ctx: Context) -> Plan:
         return peer_plan(name, "seed_levels.py", ctx, "--level", name.split("-", 1)[1])
     if name == "limit-parquet-ingest":
         return peer_plan(name, "limit_parquet_ingest.py", ctx, "--parquet", ctx.parquet, note="local Parquet file")
+    if name == "limit-arrow-ingest":
+        return peer_plan(name, "limit_arrow_ingest.py", ctx, "--parquet", ctx.parquet,
+                         note="Arrow in memory (read untimed)")
     if name == "limit-download":
         return peer_plan(name, "limit_download.py", ctx, out=False, note="downloads discarded")
     raise ValueError(f"unknown run {name!r}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .incmodes import INCREMENTAL_RUNS
+from .pairratios import pair_ratios
 from .runrecord import RunRecord
 
 
@@ -23,4 +24,5 @@ def ratios(runs: list[RunRecord], scale: float) -> dict:
             "streaming_speedup": round(base.rows_per_s / r.rows_per_s, 2),
             "peak_rss_vs_streaming": round(r.peak_rss_bytes / base.peak_rss_bytes, 3),
         }
+    out.update(pair_ratios(runs, scale))
     return out

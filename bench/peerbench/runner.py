@@ -41,7 +41,7 @@ class Runner:
             rec.status, rec.reason = UNAVAILABLE, plan.unavailable
             log(f"{plan.name}: unavailable: {plan.unavailable}")
             return rec
-        exp = self.exp_sample if plan.where else self.exp_full
+        exp = plan.expected or (self.exp_sample if plan.where else self.exp_full)
         rec.expected_rows = plan.expected_rows if plan.check else exp["fingerprint"]["rows"]
         rec.command = " ".join(self.ctx.dbduck.shown(c) for c in plan.cmd)
         if plan.before:
@@ -54,6 +54,8 @@ class Runner:
         rec.measure = {k: (round(v, 3) if isinstance(v, float) else v) for k, v in m.items()
                        if k not in ("seconds", "peak_rss_bytes")}
         rec.details = last_json_line(self._log(plan, "out"))
+        if plan.summarize and rec.details:
+            rec.details = plan.summarize(rec.details)
         if m["timed_out"] or m["exit_code"] != 0:
             self._failed(plan, rec, m)
         elif plan.check:
@@ -111,7 +113,7 @@ class Runner:
 
     def _check(self, plan: Plan, rec: RunRecord, exp: dict) -> None:
         if plan.out:
-            check = check_copy(plan.out, exp)
+            check = (plan.checker or check_copy)(plan.out, exp)
             rec.check, rec.rows = check, check.rows_in_file
             if os.path.exists(plan.out):
                 rec.file_bytes = os.path.getsize(plan.out)

@@ -1,9 +1,11 @@
 import NIOCore
 
 /// Counts RFC 4180 records (quoted fields may hold newlines and doubled quotes). A final record
-/// without a trailing newline counts; a quote left open is an error (a cut download).
-enum CSVRecordCounter {
-    static func count(_ buffer: ByteBuffer) -> Int64? {
+/// without a trailing newline counts; a quote left open is an error (a cut download). Public for
+/// the fuzzer, which feeds it what a download could.
+public enum CSVRecordCounter {
+    /// The records in `buffer` (a header row counts as one), or nil when it ends inside quotes.
+    public static func count(_ buffer: ByteBuffer) -> Int64? {
         var records: Int64 = 0
         var inQuotes = false
         var recordHasContent = false

@@ -69,7 +69,8 @@ public enum Verification: String, Sendable, Codable, CaseIterable {
 public struct TableDefaults: Sendable, Equatable {
     public var strategy: StrategyChoice = .auto
     public var chunkSize: Int = 100_000
-    public var parallelTables: Int = 1
+    /// Tables copied at once; nil lets the planner choose from the number of tables.
+    public var parallelTables: Int?
     /// 8, the Databricks client's default (see `ClientOptions.downloadParallelism` for why).
     public var downloadParallelism: Int = 8
     public var maxRetries: Int = 5

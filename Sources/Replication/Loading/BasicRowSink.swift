@@ -17,7 +17,7 @@ final class BasicRowSink: RowSink {
     }
 
     func append(_ chunk: ResultChunk, observer: (any TransferObserver)?, table: String) throws -> Int {
-        let rows = try chunk.jsonRows()
+        let rows = try ChunkDecoder(observer: observer, table: table).textRows(chunk)
         for row in rows {
             guard row.count == width else { throw LoadError.unexpectedPayload("a row of \(row.count) values for \(width) columns") }
             try insert.execute(row.map { $0.map(Value.varchar) ?? .null })

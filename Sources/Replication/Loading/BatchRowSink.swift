@@ -26,7 +26,7 @@ final class BatchRowSink: RowSink {
     }
 
     func append(_ result: ResultChunk, observer: (any TransferObserver)?, table: String) throws -> Int {
-        let rows = try result.jsonRows()
+        let rows = try ChunkDecoder(observer: observer, table: table).textRows(result)
         for row in rows {
             guard row.count == width else { throw LoadError.unexpectedPayload("a row of \(row.count) values for \(width) columns") }
             let target = try currentChunk()

@@ -26,9 +26,9 @@ final class ParquetStageSink: RowSink {
     }
 
     func append(_ chunk: ResultChunk, observer: (any TransferObserver)?, table: String) throws -> Int {
-        let batches = try chunk.arrowBatches(observer: observer, table: table)
+        let batches = try ChunkDecoder(observer: observer, table: table).arrow(chunk).batches
         var rows = 0
-        for batch in batches where batch.length > 0 {
+        for batch in batches {
             let exported = try batch.exportToC()
             let appender = try partAppender ?? makePart(exported)
             partAppender = appender

@@ -1,4 +1,3 @@
-import ArrowIPC
 import Databricks
 import Timing
 
@@ -15,33 +14,6 @@ protocol RowSink: AnyObject {
 
 extension RowSink {
     func discard() {}
-}
-
-extension ResultChunk {
-    /// The JSON_ARRAY rows, or an error naming what arrived instead.
-    func jsonRows() throws -> [[String?]] {
-        guard case .json(let rows) = payload else { throw LoadError.unexpectedPayload("a non-JSON chunk to a JSON strategy") }
-        return rows
-    }
-
-    /// The Arrow record batches of the chunk, decoded in place (timed as `decode`).
-    func arrowBatches(observer: (any TransferObserver)?, table: String) throws -> [RecordBatch] {
-        try arrowStream(observer: observer, table: table).batches
-    }
-
-    /// The chunk's Arrow schema and record batches, decoded in place (timed as `decode`).
-    func arrowStream(observer: (any TransferObserver)?, table: String) throws -> (schema: ArrowSchemaDescription, batches: [RecordBatch]) {
-        guard case .arrow(let pieces) = payload else { throw LoadError.unexpectedPayload("a non-Arrow chunk to an Arrow strategy") }
-        return try observer.measure(.decode, table: table, bytes: memoryBytes) { () throws -> (ArrowSchemaDescription, [RecordBatch]) in
-            // Piece by piece: a batch inside one piece points into it, without a copy.
-            var decoder = StreamDecoder()
-            var batches: [RecordBatch] = []
-            for piece in pieces { batches += try decoder.feed(piece) }
-            try decoder.finish()
-            guard let schema = decoder.schema else { throw ArrowIPCError(.invalid, "stream has no schema", offset: 0) }
-            return (schema, batches)
-        }
-    }
 }
 
 /// A streaming result with no chunks: the staging table stays empty (rows go through ``StreamingScan``).

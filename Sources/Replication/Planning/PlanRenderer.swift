@@ -5,7 +5,7 @@ public enum PlanRenderer {
     public static func text(_ plan: ReplicationPlan) -> String {
         var lines = ["dbduck plan: \(plan.tables.count) table\(plan.tables.count == 1 ? "" : "s")" +
                      (plan.targetPath.isEmpty ? "" : " into \(plan.targetPath)") +
-                     ", \(plan.settings.parallelTables) at a time, \(plan.settings.downloadParallelism) downloads per table"]
+                     ", \(plan.settings.parallelTables) at a time (\(plan.settings.parallelTablesReason)), \(plan.settings.downloadParallelism) downloads per table"]
         var total = 0.0
         for t in plan.tables {
             let size = t.sizeBytes.map { formatBytes($0) } ?? "size unknown"

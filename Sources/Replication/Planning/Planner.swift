@@ -50,7 +50,7 @@ public struct Planner: Sendable {
         }
         let planned = tables.compactMap { $0 }
         try checkTargetsAreDistinct(planned)
-        return ReplicationPlan(targetPath: targetPath, tables: planned, settings: ReplicationSettings(config))
+        return ReplicationPlan(targetPath: targetPath, tables: planned, settings: ReplicationSettings(config, tables: planned.count))
     }
 
     // MARK: selection

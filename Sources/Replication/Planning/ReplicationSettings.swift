@@ -8,8 +8,9 @@ public struct ReplicationSettings: Sendable, Equatable, Codable {
     public var memoryBudgetBytes: Int
     /// External links downloaded at once per table.
     public var downloadParallelism: Int
-    /// Tables copied at once.
+    /// Tables copied at once, and why that many.
     public var parallelTables: Int
+    public var parallelTablesReason: String
     /// Arrow results LZ4-compressed on the wire (`defaults.compression`).
     public var compression: WireCompression
     /// What is checked before a table commits.
@@ -21,20 +22,32 @@ public struct ReplicationSettings: Sendable, Equatable, Codable {
 
     public init(memoryBudgetBytes: Int = TableDefaults().memoryBudgetBytes,
                 downloadParallelism: Int = TableDefaults().downloadParallelism,
-                parallelTables: Int = TableDefaults().parallelTables, compression: WireCompression = .lz4,
+                parallelTables: Int = 1, compression: WireCompression = .lz4,
                 verification: Verification = .count, maxRetries: Int = TableDefaults().maxRetries,
                 target: TargetSettings = TargetSettings()) {
         self.memoryBudgetBytes = memoryBudgetBytes; self.downloadParallelism = downloadParallelism
-        self.parallelTables = parallelTables; self.compression = compression; self.verification = verification
+        self.parallelTables = parallelTables; self.parallelTablesReason = "configured"; self.compression = compression; self.verification = verification
         self.maxRetries = maxRetries; self.target = target
     }
 
-    /// The settings a config (already merged with the command line) asks for.
-    public init(_ config: ReplicationConfig) {
+    /// The settings a config (already merged with the command line) asks for, for `tables` tables.
+    public init(_ config: ReplicationConfig, tables: Int = 1) {
         let d = config.defaults
         self.init(memoryBudgetBytes: d.memoryBudgetBytes, downloadParallelism: d.downloadParallelism,
-                  parallelTables: d.parallelTables, compression: d.compression, verification: d.verify,
+                  parallelTables: d.parallelTables ?? 1, compression: d.compression, verification: d.verify,
                   maxRetries: d.maxRetries, target: config.target)
+        if d.parallelTables == nil {
+            (parallelTables, parallelTablesReason) = Self.parallelTables(for: tables)
+        }
+    }
+
+    /// Most tables a user copies at once are small, and a small table's time is round trips to the
+    /// warehouse, not bytes: several in flight hide each other's waits. One large table is
+    /// bounded by its own download budget, so up to eight at once hold up to eight budgets.
+    static func parallelTables(for tables: Int) -> (Int, String) {
+        guard tables > 1 else { return (1, "one table") }
+        let width = min(8, tables)
+        return (width, "\(tables) tables: \(width) at a time hide the warehouse's round trips (set parallel_tables to change it; each table keeps its own memory budget)")
     }
 
     /// The client's tuning: the downloads' share of the memory budget (the rest is the loader's:

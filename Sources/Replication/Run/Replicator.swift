@@ -216,16 +216,8 @@ public struct Replicator: Sendable {
     func streamByScan(first: ResultChunk, rest iterator: inout ResultChunks.Iterator, table: PlannedTable,
                       writer: TableWriter, continuing: Bool, checkpoints: CheckpointTracker?,
                       advance: (ResultChunk) -> Void) async throws {
-        let decode = { (chunk: ResultChunk) throws -> (ArrowSchemaDescription, [RecordBatch]) in
-            let (schema, all) = try chunk.arrowStream(observer: observer, table: table.source)
-            let batches = all.filter { $0.length > 0 }
-            let rows = batches.reduce(0) { $0 + $1.length }
-            guard Int64(rows) == chunk.rowCount else {
-                throw LoadError.rowCountMismatch(chunk: chunk.index, expected: chunk.rowCount, got: Int64(rows))
-            }
-            return (schema, batches)
-        }
-        let (schema, firstBatches) = try decode(first)
+        let decoder = ChunkDecoder(observer: observer, table: table.source)
+        let (schema, firstBatches) = try decoder.arrow(first)
         var queue = try await writer.beginStreaming(schema: schema, resuming: continuing)
         var head: (ResultChunk, [RecordBatch])? = (first, firstBatches)
         while true {
@@ -243,7 +235,7 @@ public struct Replicator: Sendable {
                     // The queue's share of the budget for decoded batches waiting for DuckDB; the client holds the rest.
                     try await queue.waitForRoom(for: chunk.memoryBytes, limit: MemoryBudgetShare.scanQueue(plan.settings.memoryBudgetBytes))
                     guard !queue.isStopped else { break }               // the INSERT failed; its error follows
-                    queue.push(try decode(chunk).1, bytes: chunk.memoryBytes)
+                    queue.push(try decoder.arrow(chunk).batches, bytes: chunk.memoryBytes)
                     advance(chunk)
                     checkpointDue = checkpoints?.loaded(chunk) ?? false
                 }

@@ -7,11 +7,16 @@ enum TargetDatabase {
         do {
             return try Database(path: path, configuration: settings.databaseConfiguration)
         } catch {
-            if error.message.localizedCaseInsensitiveContains("lock") {
-                throw TargetError("\(path) is in use by another process (DuckDB holds a lock on it). Wait for it to finish, close it, or choose another --to. Nothing was changed.")
-            }
-            throw TargetError("cannot open \(path): \(error.message)")
+            throw openError(path: path, error)
         }
+    }
+
+    /// What to say when the file cannot be opened.
+    static func openError(path: String, _ error: DatabaseError) -> TargetError {
+        if error.message.localizedCaseInsensitiveContains("lock") {
+            return TargetError("\(path) is in use by another process (DuckDB holds a lock on it). Wait for it to finish, close it, or choose another --to. Nothing was changed.")
+        }
+        return TargetError("cannot open \(path): \(error.message)")
     }
 
     /// Creates the target schemas and the run-record table, committed before any table loads, so
@@ -24,6 +29,7 @@ enum TargetDatabase {
                 try connection.execute("CREATE SCHEMA IF NOT EXISTS \(quoteIdentifier(catalog)).\(quoteIdentifier(schema))")
             }
             try RunRecords.ensureTable(connection, catalog: catalog)
+            try SyncStateStore.ensureTable(connection, catalog: catalog)
         }
     }
 }

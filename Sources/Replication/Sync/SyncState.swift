@@ -51,7 +51,12 @@ public enum SyncStateStore {
     /// The file is opened read-only and only when it exists, so planning never creates it.
     public static func read(path: String) throws -> [String: SyncState] {
         guard !path.isEmpty, FileManager.default.fileExists(atPath: path) else { return [:] }
-        let connection = try Database(path: path, configuration: .init(readOnly: true)).connect()
+        let connection: Connection
+        do {
+            connection = try Database(path: path, configuration: .init(readOnly: true)).connect()
+        } catch {
+            throw TargetDatabase.openError(path: path, error)
+        }
         let catalog = try connection.scalar("SELECT current_database()")?.stringValue ?? "main"
         let exists = try connection.scalar("""
             SELECT count(*) FROM duckdb_tables() WHERE database_name = \(quoteLiteral(catalog))
@@ -84,11 +89,15 @@ public enum SyncStateStore {
         return states
     }
 
+    /// Creates the table (committed before any load, so parallel loads never race on it).
+    static func ensureTable(_ connection: Connection, catalog: String) throws {
+        try connection.execute(createSQL(catalog))
+    }
+
     /// Replaces the table's state, inside the caller's transaction.
     static func write(_ state: SyncState, _ connection: Connection, catalog: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        try connection.execute(createSQL(catalog))
         try connection.prepare("DELETE FROM \(qualified(catalog)) WHERE lower(target_table) = lower(?)")
             .execute([.varchar(state.target)])
         let statement = try connection.prepare("INSERT INTO \(qualified(catalog)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, make_timestamptz(?))")
@@ -105,7 +114,6 @@ public enum SyncStateStore {
 
     /// Forgets the table's state (a full copy in mode `full`), inside the caller's transaction.
     static func remove(target: String, _ connection: Connection, catalog: String) throws {
-        try connection.execute(createSQL(catalog))
         try connection.prepare("DELETE FROM \(qualified(catalog)) WHERE lower(target_table) = lower(?)")
             .execute([.varchar(target)])
     }

@@ -26,7 +26,7 @@ extension TableWriter {
     func loadKeys(_ chunk: ResultChunk) throws {
         let keys = self.keys ?? KeySetTable(connection: connection, runID: staging.runID)
         self.keys = keys
-        let batches = try chunk.arrowBatches(observer: observer, table: staging.plan.source)
+        let batches = try ChunkDecoder(observer: observer, table: staging.plan.source).arrow(chunk).batches
         try observer.measure(.load, table: staging.plan.source, rows: Int(chunk.rowCount), detail: "keys chunk \(chunk.index)") {
             try keys.append(batches, keyNames: staging.plan.sync.primaryKey)
         }
