@@ -76,9 +76,13 @@ public enum ProgressStore {
         ])
     }
 
+    /// Creates the table (committed before any load, so parallel loads never race on it).
+    static func ensureTable(_ connection: Connection, catalog: String) throws {
+        try connection.execute(createSQL(catalog))
+    }
+
     /// Forgets the table's progress, inside the caller's transaction.
     static func remove(target: String, _ connection: Connection, catalog: String) throws {
-        try connection.execute(createSQL(catalog))
         try connection.prepare("DELETE FROM \(qualified(catalog)) WHERE lower(target_table) = lower(?)")
             .execute([.varchar(target)])
     }

@@ -30,6 +30,7 @@ enum TargetDatabase {
             }
             try RunRecords.ensureTable(connection, catalog: catalog)
             try SyncStateStore.ensureTable(connection, catalog: catalog)
+            try ProgressStore.ensureTable(connection, catalog: catalog)
         }
     }
 }
