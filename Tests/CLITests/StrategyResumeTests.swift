@@ -53,4 +53,35 @@ import Testing
             #expect(try InterruptedCopy.resumeStagingTables(path) == 0)
         }
     }
+
+    @Test func aRunThatCannotReachTheResultKeepsTheSavedCopy() async throws {
+        try await EmulatorProcess.withRunning(seedScale: 0.01, extraArguments: ["--chunk-rows", "2000"]) { emulator in
+            let env = CLIProcess.environment(emulator)
+            let configPath = CLIProcess.scratch("dbduck.yml")
+            try Self.config(strategy: "streaming").write(toFile: configPath, atomically: true, encoding: .utf8)
+            let path = CLIProcess.scratch("copy.duckdb")
+            let arguments = ["replicate", "--config", configPath, "--to", path]
+            try await emulator.setFaults("500,target=storage,after=3")
+            _ = try CLIProcess.run(arguments, environment: env)
+            let saved = try #require(try InterruptedCopy.savedProgress(path)["tpch.lineitem"])
+
+            // The saved statement is gone and running the query again fails: the table fails, its saved rows stay.
+            try await InterruptedCopy.close(emulator, statement: saved.statement)
+            try await emulator.setFaults("fail_statement,match=l_orderkey < 12000,message=[INTERNAL_ERROR] warehouse away")
+            let failed = try CLIProcess.run(arguments, environment: env)
+            #expect(failed.status == 1, "\(failed.stdout)")
+            #expect(failed.stdout.contains("warehouse away"), "\(failed.stdout)")
+            #expect(try InterruptedCopy.savedProgress(path)["tpch.lineitem"]?.chunksDone == saved.chunksDone)
+
+            try await emulator.clearFaults()
+            let again = try CLIProcess.run(arguments, environment: env)
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(again.stdout.contains("resumed after \(saved.chunksDone * InterruptedCopy.chunkRows) of"), "\(again.stdout)")
+            let reference = CLIProcess.scratch("reference.duckdb")
+            let plain = try CLIProcess.run(["replicate", "--config", configPath, "--to", reference, "--checkpoint-every", "0"],
+                                           environment: env)
+            #expect(plain.status == 0, "\(plain.stderr)")
+            #expect(try InterruptedCopy.fingerprint(path, table: "tpch.lineitem") == InterruptedCopy.fingerprint(reference, table: "tpch.lineitem"))
+        }
+    }
 }

@@ -113,8 +113,10 @@ public struct Replicator: Sendable {
             return outcome
         } catch {
             let message = Task.isCancelled ? "interrupted" : describe(error)
-            // A saved copy continues from this statement's result next run, while the warehouse keeps it.
-            let keepsProgress = transfer.checkpoints?.hasSaved == true && !(error is LoadError)
+            // Saved progress stays for the next run (which reads on from this statement's result while the
+            // warehouse keeps it), unless its rows failed a check; a copy that failed before reaching its
+            // result keeps the saved copy it was to continue.
+            let keepsProgress = !(error is LoadError) && (transfer.checkpoints.map(\.hasSaved) ?? (table.resume.from != nil))
             if let statementID = transfer.statementID, !keepsProgress { try? await source.cancel(statementID: statementID) }
             record.status = "failed"
             record.error = message
