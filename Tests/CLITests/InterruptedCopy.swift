@@ -16,7 +16,7 @@ enum InterruptedCopy {
     /// Starts `dbduck` with downloads throttled, waits until `downloads` chunk downloads have begun,
     /// then sends `signal`. Returns once the process has exited.
     static func run(_ arguments: [String], environment: [String: String], emulator: EmulatorProcess, downloads: Int,
-                    signal: Int32 = SIGKILL, bytesPerSecond: Int = 400_000) async throws {
+                    signal: Int32 = SIGKILL, bytesPerSecond: Int = 200_000) async throws {
         let baseline = try await downloadCount(emulator)
         try await emulator.setFaults("slow,bps=\(bytesPerSecond)")
         let (process, _, _) = try CLIProcess.start(arguments, environment: environment)
