@@ -24,6 +24,7 @@ public enum Session {
 
     /// The plan for a resolved setup, read from the warehouse with a client tuned like the run's.
     public static func plan(_ setup: RunSetup, targetPath: String? = nil, logger: Logger) async throws -> ReplicationPlan {
+        if let note = setup.workspace.hostNote { logger.info("\(note)") }
         let settings = ReplicationSettings(setup.config)
         let client = try DatabricksClient(workspace: setup.workspace, options: settings.clientOptions, logger: logger)
         return try await withShutdown(client) {
@@ -32,14 +33,18 @@ public enum Session {
     }
 
     /// Runs a plan: the client and the replicator come from `plan.settings`, and the client is
-    /// shut down however the run ends.
+    /// shut down however the run ends. The summary's row counts are then read from the target file.
     public static func run(_ plan: ReplicationPlan, workspace: Workspace, observer: (any TransferObserver)? = nil,
                            progress: (any ReplicationProgress)? = nil, logger: Logger) async throws -> ReplicationSummary {
         let client = try DatabricksClient(workspace: workspace, options: plan.settings.clientOptions,
                                           observer: observer, logger: logger)
-        return try await withShutdown(client) {
+        let summary = try await withShutdown(client) {
             try await Replicator(plan: plan, source: client, observer: observer, progress: progress, logger: logger).run()
         }
+        let expectations = plan.tables.map {
+            TargetReadBack.Expectation(schema: $0.targetSchema, table: $0.targetTable, warehouseRows: $0.rowCount, version: $0.version)
+        }
+        return TargetReadBack.verify(summary, expectations: expectations, settings: plan.settings.target)
     }
 
     /// Lists the source's tables matching a pattern such as `samples.tpch.*`.
@@ -53,6 +58,7 @@ public enum Session {
         input.source = source
         input.tables = [name.description]
         let setup = try RunSetup.resolve(input, requireTarget: false)
+        if let note = setup.workspace.hostNote { logger.info("\(note)") }
         let client = try DatabricksClient(workspace: setup.workspace, options: ReplicationSettings(setup.config).clientOptions,
                                           logger: logger)
         return try await withShutdown(client) {

@@ -1,3 +1,5 @@
+import Databricks
+
 /// Turns a config into a ``ReplicationPlan``: expands patterns, reads each table's columns, pins its
 /// Delta version, counts its rows at that version and chooses a strategy, all before any row moves.
 public struct Planner: Sendable {
@@ -55,7 +57,7 @@ public struct Planner: Sendable {
             do {
                 return isPattern ? try await all().filter { Glob.matches(part, $0) }.sorted() : [part]
             } catch {
-                throw PlanError("\(pattern): cannot list \(what): \(error). `dbduck tables` lists what the source has.")
+                throw PlanError("\(pattern): cannot list \(what): \(ErrorText.clause(error))." + (ErrorText.blamesTheRequest(error) ? " `dbduck tables` lists what the source has." : ""))
             }
         }
         var names: [TableName] = []
@@ -63,7 +65,7 @@ public struct Planner: Sendable {
             for s in try await pick(pattern.schema, "the schemas of \(c)", { try await catalog.schemas(in: c) }) {
                 let tables: [String]
                 do { tables = try await catalog.tables(in: c, schema: s) } catch {
-                    throw PlanError("\(pattern) matches no table: cannot list the tables of \(c).\(s): \(error). `dbduck tables` lists what the source has.")
+                    throw PlanError("\(pattern): cannot list the tables of \(c).\(s): \(ErrorText.clause(error))." + (ErrorText.blamesTheRequest(error) ? " `dbduck tables` lists what the source has." : ""))
                 }
                 for t in tables.sorted() where Glob.matches(pattern.table, t) {
                     names.append(TableName(catalog: c, schema: s, table: t))
@@ -78,7 +80,7 @@ public struct Planner: Sendable {
     func planTable(_ name: TableName, _ selection: TableSelection) async throws -> PlannedTable {
         let source: SourceTable
         do { source = try await catalog.describe(name) } catch {
-            throw PlanError("\(name): cannot read the table's columns: \(error). Check the name (`dbduck tables '\(name.catalog).\(name.schema).*'`) and your access to it.")
+            throw PlanError("\(name): cannot read the table's columns: \(ErrorText.clause(error))." + (ErrorText.blamesTheRequest(error) ? " Check the name (`dbduck tables '\(name.catalog).\(name.schema).*'`) and your access to it." : ""))
         }
         var columns = source.columns
         if let wanted = selection.columns {
@@ -98,7 +100,7 @@ public struct Planner: Sendable {
                                              targetType: TypeMapping.duckDBType(type),
                                              nullable: column.nullable, comment: column.comment))
             } catch {
-                throw PlanError("\(name).\(column.name): \(error). Leave the column out with `columns:` in dbduck.yml.")
+                throw PlanError("\(name).\(column.name): \(ErrorText.clause(error)). Leave the column out with `columns:` in dbduck.yml.")
             }
         }
         let (targetSchema, targetTable) = try targetName(for: name, selection)
@@ -109,7 +111,7 @@ public struct Planner: Sendable {
                                  chunkSize: selection.chunkSize ?? config.defaults.chunkSize, version: version,
                                  rowCount: 0, sizeBytes: size, numFiles: files, comment: source.comment)
         do { table.rowCount = try await catalog.scalarInteger(table.countSQL) } catch {
-            throw PlanError("\(name): cannot count its rows\(selection.filter.map { " with where: \($0)" } ?? ""): \(error)")
+            throw PlanError("\(name): cannot count its rows\(selection.filter.map { " with where: \($0)" } ?? ""): \(ErrorText.clause(error)).")
         }
         let choice = selection.strategy ?? config.defaults.strategy
         (table.strategy, table.strategyReason) = StrategyAdvisor.choose(choice, rows: table.rowCount, bytes: size, columns: planned)

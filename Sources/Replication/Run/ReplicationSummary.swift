@@ -13,6 +13,9 @@ public struct ReplicationSummary: Sendable, Codable {
         public var seconds: Double
         public var sourceVersion: Int64?
         public var error: String?
+        /// False when a failure came after the commit (the read-back found the wrong rows), so the
+        /// previous copy is gone; nil otherwise.
+        public var previousCopyKept: Bool?
 
         public var rowsPerSecond: Double { seconds > 0 ? Double(rows) / seconds : 0 }
     }
@@ -36,7 +39,7 @@ public struct ReplicationSummary: Sendable, Codable {
                 let version = t.sourceVersion.map { " @v\($0)" } ?? ""
                 lines.append("  ok      \(t.source)\(version) -> \(t.target)  \(t.rows) rows, \(formatBytes(t.bytes)), \(String(format: "%.2f", t.seconds)) s, \(t.strategy)")
             } else {
-                lines.append("  FAILED  \(t.source) -> \(t.target): \(t.error ?? "unknown error") (its previous copy is unchanged)")
+                lines.append("  FAILED  \(t.source) -> \(t.target): \(t.error ?? "unknown error")\(t.previousCopyKept == false ? "" : " (its previous copy is unchanged)")")
             }
         }
         return lines.joined(separator: "\n")
