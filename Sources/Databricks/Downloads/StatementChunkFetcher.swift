@@ -104,6 +104,8 @@ struct StatementChunkFetcher: ChunkFetching {
 
     private func download(_ slot: ChunkSlot, lease: MemoryLease) async throws -> ResultChunk {
         var refresh = false
+        var stalled = false
+        let watchdog = StallWatchdog(limit: options.stallTimeout)
         let operation = "chunk \(slot.index)"
         return try await withRetries(policy: options.retry, observer: observer, logger: api.logger, table: table,
                                      operation: operation) { attempt in
@@ -120,7 +122,9 @@ struct StatementChunkFetcher: ChunkFetching {
             }
             let received: Received
             do {
-                let response = try await api.transport.open(request, timeout: .seconds(3600))
+                let transport = api.transport
+                let sent = request
+                let response = try await watchdog.run { _ in try await transport.open(sent, timeout: .seconds(3600)) }
                 let status = Int(response.status.code)
                 guard status == 200 else {
                     let retryAfter = response.headers.retryAfter
@@ -136,7 +140,15 @@ struct StatementChunkFetcher: ChunkFetching {
                         throw failure(cause)
                     }
                 }
-                received = try await receive(response, slot: slot, link: link, lease: lease)
+                received = try await watchdog.run { progress in
+                    try await self.receive(response, slot: slot, link: link, lease: lease, progress: progress)
+                }
+            } catch let stall as StallWatchdog.Stalled {
+                // A stalled link is fetched again once; a second stall fails the table with the reason.
+                guard !stalled else { throw failure(stall.reason) }
+                stalled = true
+                refresh = true
+                return .retry(cause: stall.reason + ", fetching the link again", retryAfter: .zero, error: failure(stall.reason))
             } catch let error as MemoryPreemption {
                 throw error.underlying
             } catch let problem as Problem {
@@ -185,8 +197,8 @@ struct StatementChunkFetcher: ChunkFetching {
     private struct MemoryPreemption: Error { var underlying: any Error }
 
     /// Reads the body, decompressing LZ4 frames as they arrive, reporting held bytes to the lease.
-    private func receive(_ response: HTTPClientResponse, slot: ChunkSlot, link: ExternalLink, lease: MemoryLease)
-        async throws -> Received
+    private func receive(_ response: HTTPClientResponse, slot: ChunkSlot, link: ExternalLink, lease: MemoryLease,
+                         progress: StallWatchdog.Progress) async throws -> Received
     {
         let expectedLength = response.headers.first(name: "Content-Length").flatMap { Int($0) }
         var wireBytes = 0
@@ -197,7 +209,7 @@ struct StatementChunkFetcher: ChunkFetching {
             // One allocation of the final size: growing by doubling would copy a 20 MB body several times.
             if !compressed { output.reserveCapacity(size) }
             // What memory will hold once the chunk is here, whatever has arrived yet.
-            do { try await lease.hold(size) } catch {
+            do { try await progress.paused { try await lease.hold(size) } } catch {
                 throw MemoryPreemption(underlying: error)
             }
         }
@@ -207,6 +219,7 @@ struct StatementChunkFetcher: ChunkFetching {
         var decoder = compressed ? LZ4FrameDecoder(verifyChecksums: !tls) : nil
         var decompressTime: Duration = .zero
         for try await part in response.body {
+            progress.touch()
             wireBytes += part.readableBytes
             var pending = 0
             if var active = decoder {
@@ -230,7 +243,8 @@ struct StatementChunkFetcher: ChunkFetching {
                 var copy = part
                 output.writeBuffer(&copy)
             }
-            do { try await lease.hold(compressed ? piecesBytes + pending + part.readableBytes : output.capacity + part.readableBytes) } catch {
+            let holding = compressed ? piecesBytes + pending + part.readableBytes : output.capacity + part.readableBytes
+            do { try await progress.paused { try await lease.hold(holding) } } catch {
                 throw MemoryPreemption(underlying: error)
             }
         }

@@ -23,7 +23,9 @@ final class HTTPTransport: Sendable {
         var configuration = HTTPClient.Configuration(
             tlsConfiguration: tls,
             redirectConfiguration: .disallow,
-            timeout: .init(connect: options.connectTimeout.timeAmount, read: options.readTimeout.timeAmount),
+            // Downloads have their own stall watchdog; the client's read timeout must not cut them sooner.
+            timeout: .init(connect: options.connectTimeout.timeAmount,
+                           read: max(options.readTimeout, options.stallTimeout).timeAmount),
             connectionPool: .init(idleTimeout: options.idleConnectionTimeout.timeAmount,
                                   concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, options.downloadParallelism * 2)),
             decompression: .disabled)

@@ -79,13 +79,15 @@ public enum ConfigLoader {
 
     private static func readDefaults(_ node: Node, _ r: NodeReader, into d: inout TableDefaults) throws(ConfigError) {
         let m = try r.mapping(node, key: "defaults", allowed: ["strategy", "chunk_size", "parallel_tables",
-                                                             "download_parallelism", "retries", "memory_budget", "verify", "compression"])
+                                                             "download_parallelism", "retries", "memory_budget", "verify", "compression",
+                                                             "stall_timeout"])
         if let n = m["strategy"] { d.strategy = try r.strategy(n, key: "strategy") }
         if let n = m["chunk_size"] { d.chunkSize = try r.positiveInt(n, key: "chunk_size", example: "chunk_size: 100000") }
         if let n = m["parallel_tables"] { d.parallelTables = try r.positiveInt(n, key: "parallel_tables", example: "parallel_tables: 2") }
         if let n = m["download_parallelism"] {
             d.downloadParallelism = try r.positiveInt(n, key: "download_parallelism", example: "download_parallelism: 4")
         }
+        if let n = m["stall_timeout"] { d.stallTimeoutSeconds = try r.positiveInt(n, key: "stall_timeout", example: "stall_timeout: 120") }
         if let n = m["memory_budget"] { d.memoryBudgetBytes = try r.memorySize(n, key: "memory_budget").bytes }
         if let n = m["verify"] {
             let text = try r.string(n, key: "verify")

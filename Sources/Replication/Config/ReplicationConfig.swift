@@ -82,6 +82,9 @@ public struct TableDefaults: Sendable, Equatable {
     /// 8, the Databricks client's default (see `ClientOptions.downloadParallelism` for why).
     public var downloadParallelism: Int = 8
     public var maxRetries: Int = 5
+    /// A download with no byte for this long is fetched again once, then fails its table
+    /// (`stall_timeout`, seconds).
+    public var stallTimeoutSeconds: Int = 120
     /// Bytes downloaded but not yet loaded, at most (the streaming memory bound). Enough for a few
     /// decompressed chunks of a typical Databricks result; a larger budget bought no speed in
     /// `dbduck analyze`, which re-checks it on your data.

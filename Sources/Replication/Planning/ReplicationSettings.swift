@@ -18,6 +18,8 @@ public struct ReplicationSettings: Sendable, Equatable, Codable {
     public var maxRetries: Int
     /// How the DuckDB file is opened.
     public var target: TargetSettings
+    /// Seconds without a downloaded byte before a link is fetched again, then the table fails.
+    public var stallTimeoutSeconds: Int = TableDefaults().stallTimeoutSeconds
 
     public init(memoryBudgetBytes: Int = TableDefaults().memoryBudgetBytes,
                 downloadParallelism: Int = TableDefaults().downloadParallelism,
@@ -35,6 +37,7 @@ public struct ReplicationSettings: Sendable, Equatable, Codable {
         self.init(memoryBudgetBytes: d.memoryBudgetBytes, downloadParallelism: d.downloadParallelism,
                   parallelTables: d.parallelTables, compression: d.compression, verification: d.verify,
                   maxRetries: d.maxRetries, target: config.target)
+        stallTimeoutSeconds = d.stallTimeoutSeconds
     }
 
     /// The client's tuning: the downloads' share of the memory budget (the rest is the loader's:
@@ -44,6 +47,7 @@ public struct ReplicationSettings: Sendable, Equatable, Codable {
         options.downloadParallelism = downloadParallelism
         options.memoryBudgetBytes = MemoryBudgetShare.downloads(memoryBudgetBytes)
         options.retry = RetryPolicy(maxAttempts: maxRetries + 1)
+        options.stallTimeout = .seconds(stallTimeoutSeconds)
         return options
     }
 }
