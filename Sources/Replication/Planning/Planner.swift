@@ -65,7 +65,7 @@ public struct Planner: Sendable {
             for s in try await pick(pattern.schema, "the schemas of \(c)", { try await catalog.schemas(in: c) }) {
                 let tables: [String]
                 do { tables = try await catalog.tables(in: c, schema: s) } catch {
-                    throw PlanError("\(pattern): cannot list the tables of \(c).\(s): \(ErrorText.clause(error))." + (ErrorText.blamesTheRequest(error) ? " `dbduck tables` lists what the source has." : ""))
+                    throw PlanError("\(pattern) matches no table: cannot list the tables of \(c).\(s): \(ErrorText.clause(error))." + (ErrorText.blamesTheRequest(error) ? " `dbduck tables` lists what the source has." : ""))
                 }
                 for t in tables.sorted() where Glob.matches(pattern.table, t) {
                     names.append(TableName(catalog: c, schema: s, table: t))

@@ -31,8 +31,11 @@ public enum TargetReadBack {
             }
             return summary
         }
+        // Fully qualified: a file named like a schema (tpch.duckdb holding schema tpch) makes `tpch.t` ambiguous.
+        let catalog = (try? connection.scalar("SELECT current_database()")?.stringValue) ?? nil
+        let prefix = catalog.map { quoteIdentifier($0) + "." } ?? ""
         for (i, expected) in zip(summary.tables.indices, expectations) where summary.tables[i].status == "succeeded" {
-            let sql = "SELECT count(*) FROM \(quoteIdentifier(expected.schema)).\(quoteIdentifier(expected.table))"
+            let sql = "SELECT count(*) FROM \(prefix)\(quoteIdentifier(expected.schema)).\(quoteIdentifier(expected.table))"
             do {
                 let rows = try connection.scalar(sql)?.integerValue.map(Int64.init) ?? -1
                 summary.tables[i].rows = max(rows, 0)
