@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 import secrets
 import ssl
 import urllib.parse
@@ -73,6 +74,7 @@ class StorageHandler(BaseHandler):
             reset = app.faults.take("reset", "storage", url.path)
             trunc = None if reset else app.faults.take("truncate", "storage", url.path)
             slow = None if (reset or trunc) else app.faults.take("slow", "storage", url.path)
+            stall = None if (reset or trunc or slow) else app.faults.take("stall", "storage", url.path)
             self.send_response(200)
             self.send_header("Content-Type", "binary/octet-stream")
             self.send_header("Content-Length", str(size))
@@ -87,6 +89,14 @@ class StorageHandler(BaseHandler):
                 return
             if slow:
                 self._slow_write(f.read(), slow)
+                return
+            if stall:
+                body = f.read()
+                cut = int(len(body) * stall.num("at", 0.5))
+                self.wfile.write(body[:cut])
+                self.wfile.flush()
+                time.sleep(stall.num("seconds", 600))
+                self.wfile.write(body[cut:])
                 return
             app.count_download(size)
             self.wfile.flush()

@@ -1,3 +1,5 @@
+import Databricks
+
 /// Turns a config into a ``ReplicationPlan``: expands patterns, reads each table's columns, pins its
 /// Delta version and chooses a strategy and a sync mode, all before any row moves.
 ///
@@ -86,7 +88,7 @@ public struct Planner: Sendable {
             do {
                 return isPattern ? try await all().filter { Glob.matches(part, $0) }.sorted() : [part]
             } catch {
-                throw PlanError("\(pattern): cannot list \(what): \(error). `dbduck tables` lists what the source has.")
+                throw PlanError("\(pattern): cannot list \(what): \(ErrorText.clause(error))." + (ErrorText.blamesTheRequest(error) ? " `dbduck tables` lists what the source has." : ""))
             }
         }
         var names: [TableName] = []
@@ -94,7 +96,7 @@ public struct Planner: Sendable {
             for s in try await pick(pattern.schema, "the schemas of \(c)", { try await catalog.schemas(in: c) }) {
                 let tables: [String]
                 do { tables = try await catalog.tables(in: c, schema: s) } catch {
-                    throw PlanError("\(pattern) matches no table: cannot list the tables of \(c).\(s): \(error). `dbduck tables` lists what the source has.")
+                    throw PlanError("\(pattern) matches no table: cannot list the tables of \(c).\(s): \(ErrorText.clause(error))." + (ErrorText.blamesTheRequest(error) ? " `dbduck tables` lists what the source has." : ""))
                 }
                 for t in tables.sorted() where Glob.matches(pattern.table, t) {
                     names.append(TableName(catalog: c, schema: s, table: t))
@@ -109,7 +111,7 @@ public struct Planner: Sendable {
     func planTable(_ name: TableName, _ selection: TableSelection) async throws -> PlannedTable {
         let source: SourceTable
         do { source = try await catalog.describe(name) } catch {
-            throw PlanError("\(name): cannot read the table's columns: \(error). Check the name (`dbduck tables '\(name.catalog).\(name.schema).*'`) and your access to it.")
+            throw PlanError("\(name): cannot read the table's columns: \(ErrorText.clause(error))." + (ErrorText.blamesTheRequest(error) ? " Check the name (`dbduck tables '\(name.catalog).\(name.schema).*'`) and your access to it." : ""))
         }
         var columns = source.columns
         if let wanted = selection.columns {
@@ -129,7 +131,7 @@ public struct Planner: Sendable {
                                              targetType: TypeMapping.duckDBType(type),
                                              nullable: column.nullable, comment: column.comment))
             } catch {
-                throw PlanError("\(name).\(column.name): \(error). Leave the column out with `columns:` in dbduck.yml.")
+                throw PlanError("\(name).\(column.name): \(ErrorText.clause(error)). Leave the column out with `columns:` in dbduck.yml.")
             }
         }
         let (targetSchema, targetTable) = try targetName(for: name, selection)
@@ -152,7 +154,7 @@ public struct Planner: Sendable {
         let needsCount = depth == .display || (table.sync.isIncremental && table.sync.mode != .append && table.sync.deletes != .ignore)
         if needsCount {
             do { table.rowCount = try await catalog.scalarInteger(table.countSQL) } catch {
-                throw PlanError("\(name): cannot count its rows\(selection.filter.map { " with where: \($0)" } ?? ""): \(error)")
+                throw PlanError("\(name): cannot count its rows\(selection.filter.map { " with where: \($0)" } ?? ""): \(ErrorText.clause(error)).")
             }
         }
         let choice = selection.strategy ?? config.defaults.strategy

@@ -21,6 +21,9 @@ public struct ReplicationSummary: Sendable, Codable {
         public var rowsDeleted: Int64?
         /// Why an incremental table was copied in full this run (first run, fallback, full refresh).
         public var fullCopyReason: String?
+        /// False when a failure came after the commit (the read-back found the wrong rows), so the
+        /// previous copy is gone; nil otherwise.
+        public var previousCopyKept: Bool?
 
         public var rowsPerSecond: Double { seconds > 0 ? Double(rows) / seconds : 0 }
     }
@@ -52,7 +55,7 @@ public struct ReplicationSummary: Sendable, Codable {
                 if t.mode != .full, let reason = t.fullCopyReason { line += "; full copy: \(reason)" }
                 lines.append(line)
             } else {
-                lines.append("  FAILED  \(t.source) -> \(t.target): \(t.error ?? "unknown error") (its previous copy is unchanged)")
+                lines.append("  FAILED  \(t.source) -> \(t.target): \(t.error ?? "unknown error")\(t.previousCopyKept == false ? "" : " (its previous copy is unchanged)")")
             }
         }
         return lines.joined(separator: "\n")
