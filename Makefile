@@ -2,6 +2,7 @@
 #   make demo    replicate the emulator's sample workspace into demo.duckdb
 #   make test    all tests (Swift and the emulator's conformance suite)
 #   make build   release binary at .build/release/dbduck
+#   make install dbduck, its libduckdb and shell completions under PREFIX (default /usr/local)
 #   make bench   benchmarks, with peers side by side (bench/results/latest.json)
 #   make duckdb  build or find libduckdb (once per machine)
 #   make venv    the Python venv at .venv/ (emulator, conformance tests, benchmark peers)
@@ -18,18 +19,20 @@ PREFIX_F  := $(STATE)/duckdb-prefix
 VENV      := $(ROOT)/.venv
 PYTHON    ?= python3
 FUZZ_SECONDS ?= 600
+PREFIX    ?= /usr/local
 
 # Read at recipe time, after the `duckdb` target has written it.
 duckdb_prefix = $(shell cat $(PREFIX_F))
 # Our own duckdb.pc (absolute prefix, no -Wl,-rpath, which SwiftPM rejects with a warning).
 swift_env     = PKG_CONFIG_PATH="$(STATE)/pkgconfig:$${PKG_CONFIG_PATH:-}"
-# SwiftPM drops -Wl,-rpath from pkg-config output, so the binary gets its rpath here.
-swift_link    = -Xlinker -rpath -Xlinker "$(duckdb_prefix)/lib"
+# SwiftPM drops -Wl,-rpath from pkg-config output, so the binary gets its rpaths here: first
+# $ORIGIN/../lib/dbduck, where `make install` puts libduckdb next to bin/, then the build cache.
+swift_link    = -Xlinker -rpath -Xlinker '$$ORIGIN/../lib/dbduck' -Xlinker -rpath -Xlinker "$(duckdb_prefix)/lib"
 
-.PHONY: help build debug test test-swift test-emulator demo bench duckdb venv sysdeps fuzz clean
+.PHONY: help build debug install test test-swift test-emulator test-install demo bench duckdb venv sysdeps fuzz clean
 
 help:
-	@sed -n '2,10p' $(ROOT)/Makefile | sed 's/^# //'
+	@sed -n '2,11p' $(ROOT)/Makefile | sed 's/^# //'
 
 # MARK: prerequisites
 
@@ -74,13 +77,22 @@ build: duckdb sysdeps
 debug: duckdb sysdeps
 	@cd $(ROOT) && $(swift_env) swift build $(swift_link)
 
+install: build
+	@cd $(ROOT) && scripts/install "$(PREFIX)" .build/release/dbduck "$(duckdb_prefix)/lib"
+
 # MARK: test
 
-test: test-swift test-emulator
+test: test-swift test-emulator test-install
 
 test-swift: duckdb sysdeps venv
 	@echo "[make] swift test"
 	@cd $(ROOT) && $(swift_env) DBDUCK_VENV="$(VENV)" swift test $(swift_link)
+
+# `make install` into a temporary prefix, run as another user; the debug binary
+# stands in for the release one (same link flags), so the test needs no second, release build.
+test-install: debug
+	@echo "[make] install into a temporary prefix"
+	@cd $(ROOT) && scripts/test-install .build/debug/dbduck "$(duckdb_prefix)/lib"
 
 test-emulator: venv
 	@echo "[make] emulator conformance tests (pytest)"

@@ -26,6 +26,8 @@ Modes and their own keys:
   reset            connection reset (TCP RST) after at=F of the body was sent (default 0.5)
   truncate         full Content-Length announced, body cut at at=F (default 0.5), clean close
   slow             throttle the body to bps=N bytes/s (default 1000000); default target storage
+  stall            send at=F of the body (default 0.5), then nothing for seconds=S (default 600),
+                   then the rest; default target storage
   expire_early     links really expire ttl=S seconds after issue (default 0) although `expiration`
                    says the normal lifetime; default target chunk+execute+status (link issue)
   fail_statement   statements end FAILED (error_code=, message=, sql_state=); default target execute
@@ -45,12 +47,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-MODES = {"429", "500", "503", "reset", "truncate", "slow", "expire_early", "fail_statement", "pending",
+MODES = {"429", "500", "503", "reset", "truncate", "slow", "stall", "expire_early", "fail_statement", "pending",
          "nested_json", "no_lz4", "link_headers"}
 TARGETS = {"api", "storage", "execute", "status", "chunk", "statement", "token", "uc", "sessions", "any",
            "links"}
 _DEFAULT_TARGET = {"429": "api", "500": "api", "503": "api", "reset": "storage", "truncate": "storage",
-                   "slow": "storage", "expire_early": "links", "fail_statement": "execute", "pending": "execute",
+                   "slow": "storage", "stall": "storage", "expire_early": "links", "fail_statement": "execute", "pending": "execute",
                    "nested_json": "execute", "no_lz4": "execute", "link_headers": "links"}
 
 

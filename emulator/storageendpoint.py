@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 import secrets
 import ssl
 import urllib.parse
@@ -73,6 +74,7 @@ class StorageHandler(BaseHandler):
             reset = app.faults.take("reset", "storage", url.path)
             trunc = None if reset else app.faults.take("truncate", "storage", url.path)
             slow = None if (reset or trunc) else app.faults.take("slow", "storage", url.path)
+            stall = None if (reset or trunc or slow) else app.faults.take("stall", "storage", url.path)
             self.send_response(200)
             self.send_header("Content-Type", "binary/octet-stream")
             self.send_header("Content-Length", str(size))
@@ -88,6 +90,14 @@ class StorageHandler(BaseHandler):
             app.count_download(size)   # a throttled body counts too, as soon as it starts, like any other
             if slow:
                 self._slow_write(f.read(), slow)
+                return
+            if stall:
+                body = f.read()
+                cut = int(len(body) * stall.num("at", 0.5))
+                self.wfile.write(body[:cut])
+                self.wfile.flush()
+                time.sleep(stall.num("seconds", 600))
+                self.wfile.write(body[cut:])
                 return
             self.wfile.flush()
             if isinstance(self.connection, ssl.SSLSocket):

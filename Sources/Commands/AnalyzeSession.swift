@@ -37,6 +37,7 @@ public enum AnalyzeSession {
 
         progress?("analyze: profiling \(plan.tables.count) table(s) with the configured strategy")
         let profiled = try await profiledRun(plan, setup: setup, logger: logger)
+        var failures = profiled.failures(run: MeasurementFailure.configuredRun)
         var runs: [StrategyRun] = []
         if options.compareStrategies {
             for strategy in LoadStrategy.allCases {
@@ -45,9 +46,15 @@ public enum AnalyzeSession {
                 trial.targetPath = scratch.path("\(strategy).duckdb")
                 for i in trial.tables.indices { trial.tables[i].strategy = strategy }
                 let run = try await profiledRun(trial, setup: setup, logger: logger)
-                runs.append(StrategyRun(strategy: strategy.rawValue, run: run.run, chunkSize: plan.tables.first?.chunkSize ?? setup.config.defaults.chunkSize))
+                // A run that did not copy every table measured something else: it is reported, never compared.
+                let failed = run.failures(run: strategy.rawValue)
+                failures += failed
+                if failed.isEmpty {
+                    runs.append(StrategyRun(strategy: strategy.rawValue, run: run.run, chunkSize: plan.tables.first?.chunkSize ?? setup.config.defaults.chunkSize))
+                }
             }
         }
+        for failure in failures { progress?("analyze: \(failure.summary)") }
 
         let strategies = Set(plan.tables.map(\.strategy.rawValue))
         let settings = RunSettings(recording: plan, strategies: strategies)
@@ -56,16 +63,19 @@ public enum AnalyzeSession {
                                         bandwidthBytesPerSecond: PhaseProfile.bandwidth(of: profiled.run.events))
         var notes = ["sample: \(plan.tables.map { $0.rowCount ?? 0 }.reduce(0, +)) of \(totalRows) rows across \(plan.tables.count) table(s)",
                      "scratch databases in \(scratch.url.path) (removed); your target was not opened"]
-        notes += profiled.summary.failed.map { "\($0.source) failed: \($0.error ?? "")" }
         notes += await SyncAdvice.notes(setup, logger: logger)
         return AnalysisReport.analyze(events: profiled.run.events, memory: profiled.run.memory, system: system,
-                                      settings: settings, strategyRuns: runs, notes: notes)
+                                      settings: settings, strategyRuns: runs, notes: notes, failures: failures)
     }
 
     struct Profiled {
         var run: ProfiledRun
         var summary: ReplicationSummary
         var duckdbSettings: [SystemInfo.Setting]
+
+        func failures(run: String) -> [MeasurementFailure] {
+            summary.failed.map { MeasurementFailure(run: run, table: $0.source, error: $0.error ?? "failed without an error message") }
+        }
     }
 
     /// One replication of `plan` with a recorder and a memory sampler attached.

@@ -59,7 +59,9 @@ public enum CommandRunner {
                 FileHandle.standardError.write(Data("[dbduck] \(line)\n".utf8))
             }
             if let html { try report.write(html: html) }
-            return CommandOutput(json ? String(decoding: try report.jsonData(), as: UTF8.self) : report.terminalText())
+            // A failed measured copy fails the command: the report is printed, but it is not a clean bill.
+            return CommandOutput(json ? String(decoding: try report.jsonData(), as: UTF8.self) : report.terminalText(),
+                                 exitStatus: report.failures.isEmpty ? 0 : 1)
         }
     }
 

@@ -91,6 +91,10 @@ public struct RunSetup: Sendable {
             throw UsageError("say where the tables go: --to analytics.duckdb, or `target: { path: ... }` in dbduck.yml.")
         }
         config.target.path = target
+        if requireTarget, let target {
+            // Judged by content before anything runs: a foreign file is refused, never overwritten.
+            do { _ = try TargetFile.classify(target) } catch { throw UsageError(error.description) }
+        }
         let workspace = try Workspace.resolve(config.source, environment: environment)
         return RunSetup(config: config, targetPath: target ?? "", workspace: workspace)
     }

@@ -25,6 +25,7 @@ public enum Session {
     /// The plan for a resolved setup, read from the warehouse with a client tuned like the run's.
     public static func plan(_ setup: RunSetup, targetPath: String? = nil, depth: Planner.Depth = .display,
                             logger: Logger) async throws -> ReplicationPlan {
+        if let note = setup.workspace.hostNote { logger.info("\(note)") }
         let settings = ReplicationSettings(setup.config)
         let path = targetPath ?? setup.targetPath
         let states = try SyncStateStore.read(path: path)   // where each table's sync stands in the target
@@ -37,14 +38,30 @@ public enum Session {
     }
 
     /// Runs a plan: the client and the replicator come from `plan.settings`, and the client is
-    /// shut down however the run ends.
+    /// shut down however the run ends. The summary's row counts are then read from the target file.
     public static func run(_ plan: ReplicationPlan, workspace: Workspace, observer: (any TransferObserver)? = nil,
                            progress: (any ReplicationProgress)? = nil, logger: Logger) async throws -> ReplicationSummary {
         let client = try DatabricksClient(workspace: workspace, options: plan.settings.clientOptions,
                                           observer: observer, logger: logger)
-        return try await withShutdown(client) {
+        let summary = try await withShutdown(client) {
             try await Replicator(plan: plan, source: client, observer: observer, progress: progress, logger: logger).run()
         }
+        let expectations = zip(plan.tables, summary.tables).map { table, outcome in
+            TargetReadBack.Expectation(schema: table.targetSchema, table: table.targetTable,
+                                       warehouseRows: expectedRows(table, outcome), version: table.version,
+                                       liveOnly: table.sync.deletes == .soft && table.sync.keepsState)
+        }
+        return TargetReadBack.verify(summary, expectations: expectations, settings: plan.settings.target)
+    }
+
+    /// The rows the copy must hold after the run: the warehouse's count at the version (or, when the
+    /// plan did not count, the pinned result's, which the load was checked against); nil where an
+    /// incremental mode keeps rows the source no longer has.
+    static func expectedRows(_ table: PlannedTable, _ outcome: ReplicationSummary.TableOutcome) -> Int64? {
+        let incremental = table.sync.mode != .full && outcome.fullCopyReason == nil
+        if !incremental { return table.rowCount ?? outcome.rows }
+        if table.sync.mode == .append || table.sync.deletes == .ignore { return nil }
+        return table.rowCount
     }
 
     /// Lists the source's tables matching a pattern such as `samples.tpch.*`.
@@ -58,6 +75,7 @@ public enum Session {
         input.source = source
         input.tables = [name.description]
         let setup = try RunSetup.resolve(input, requireTarget: false)
+        if let note = setup.workspace.hostNote { logger.info("\(note)") }
         let client = try DatabricksClient(workspace: setup.workspace, options: ReplicationSettings(setup.config).clientOptions,
                                           logger: logger)
         return try await withShutdown(client) {

@@ -57,7 +57,7 @@ import Testing
         #expect(text.0 == "RESOURCE_DOES_NOT_EXIST" && text.1 == "gone")
         let error = DatabricksAPIError(status: 403, errorCode: "403", message: "Invalid access token.", operation: "GET /x",
                                        host: "https://h.com", credentialHint: "Check the token from DATABRICKS_TOKEN.", attempts: 1)
-        #expect(error.description == "Databricks rejected the credentials for https://h.com (HTTP 403 403: Invalid access token.) on GET /x. Check the token from DATABRICKS_TOKEN.")
+        #expect(error.description == "Databricks rejected the credentials for https://h.com (HTTP 403: Invalid access token) on GET /x. Check the token from DATABRICKS_TOKEN.")
     }
 
     @Test func sqlFallbackDecision() {

@@ -52,7 +52,7 @@ import Testing
             try ConfigLoader.parse("tables: [a.b.c]\ndefaults:\n  chunk_sise: 10\n", file: "dbduck.yml")
         }
         #expect(error?.line == 3)
-        #expect(error?.description == "dbduck.yml:3: unknown key 'chunk_sise' in 'defaults'. Did you mean 'chunk_size'? Valid keys: strategy, chunk_size, parallel_tables, download_parallelism, retries, memory_budget, verify, compression, mode, deletes, checkpoint_every.")
+        #expect(error?.description == "dbduck.yml:3: unknown key 'chunk_sise' in 'defaults'. Did you mean 'chunk_size'? Valid keys: strategy, chunk_size, parallel_tables, download_parallelism, retries, memory_budget, verify, compression, mode, deletes, stall_timeout, checkpoint_every.")
     }
 
     @Test func rowOrderIsOptIn() throws {

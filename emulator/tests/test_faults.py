@@ -196,3 +196,13 @@ def test_api_response_truncated_and_reset(emu):
         requests.get(f"{emu.host}/api/2.0/sql/statements/{r['statement_id']}",
                      headers={"Authorization": f"Bearer {emu.token}"}).json()
     assert len(emu.chunk(r["statement_id"], 1)["data_array"]) == 20000
+
+
+def test_stall_sends_part_then_nothing(emu):
+    emu.faults("stall,seconds=5,count=1")
+    r, links = _links(emu)
+    t0 = time.time()
+    with pytest.raises((requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
+        requests.get(links[0]["external_link"], timeout=1).content
+    assert time.time() - t0 < 4
+    assert pa.ipc.open_stream(emu.download(links[0]["external_link"])).read_all().num_rows == 15000

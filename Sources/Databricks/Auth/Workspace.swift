@@ -32,6 +32,8 @@ public struct Workspace: Sendable, CustomStringConvertible {
     public var caFile: String?
     /// OIDC discovery override (`DATABRICKS_DISCOVERY_URL` / `discovery_url`).
     public var discoveryURL: String?
+    /// Said in the verbose log when the host was completed, e.g. `https://` added to a bare name.
+    public var hostNote: String?
 
     /// `"pat"` or `"oauth-m2m"`.
     public var authKind: String {
@@ -96,9 +98,13 @@ extension Workspace {
         let host = try normalizeHost(rawHost.value)
 
         let credentials = try fields.credentials(host: host, settingsOrigin: settings.origin, fileNote: fileNote)
-        return Workspace(host: host, credentials: credentials.0, warehouseID: fields.warehouseID?.value,
-                         credentialSource: credentials.1, profile: fields.loadedProfile, caFile: fields.caFile?.value,
-                         discoveryURL: fields.discoveryURL?.value)
+        var workspace = Workspace(host: host, credentials: credentials.0, warehouseID: fields.warehouseID?.value,
+                                  credentialSource: credentials.1, profile: fields.loadedProfile, caFile: fields.caFile?.value,
+                                  discoveryURL: fields.discoveryURL?.value)
+        if !rawHost.value.contains("://") {
+            workspace.hostNote = "the host from \(rawHost.source) has no scheme; using \(host)"
+        }
+        return workspace
     }
 
     /// `https://` added when no scheme is given; reduced to `scheme://host[:port]` (path, query and

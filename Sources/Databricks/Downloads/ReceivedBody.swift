@@ -20,7 +20,8 @@ extension StatementChunkFetcher {
     /// Reads the body, decompressing LZ4 frames as they arrive, reporting held bytes to the lease.
     /// - Throws: ``ReceivedBody/Preemption`` when the pipeline needs the memory back,
     ///   ``ChunkIntegrity/Failure`` for corrupt LZ4 framing, transport errors as they come.
-    func receive(_ response: HTTPClientResponse, slot: ChunkSlot, link: ExternalLink, lease: MemoryLease)
+    func receive(_ response: HTTPClientResponse, slot: ChunkSlot, link: ExternalLink, lease: MemoryLease,
+                 progress: StallWatchdog.Progress)
         async throws -> ReceivedBody
     {
         let expectedLength = response.headers.first(name: "Content-Length").flatMap { Int($0) }
@@ -32,7 +33,7 @@ extension StatementChunkFetcher {
             // One allocation of the final size: growing by doubling would copy a large body several times.
             if !compressed { output.reserveCapacity(size) }
             // What memory will hold once the chunk is here, whatever has arrived yet.
-            do { try await lease.hold(size) } catch {
+            do { try await progress.paused { try await lease.hold(size) } } catch {
                 throw ReceivedBody.Preemption(underlying: error)
             }
         }
@@ -42,6 +43,7 @@ extension StatementChunkFetcher {
         var decoder = compressed ? LZ4FrameDecoder(verifyChecksums: !tls) : nil
         var decompressTime: Duration = .zero
         for try await part in response.body {
+            progress.touch()
             wireBytes += part.readableBytes
             var pending = 0
             if var active = decoder {
@@ -64,7 +66,8 @@ extension StatementChunkFetcher {
                 var copy = part
                 output.writeBuffer(&copy)
             }
-            do { try await lease.hold(compressed ? piecesBytes + pending + part.readableBytes : output.capacity + part.readableBytes) } catch {
+            let holding = compressed ? piecesBytes + pending + part.readableBytes : output.capacity + part.readableBytes
+            do { try await progress.paused { try await lease.hold(holding) } } catch {
                 throw ReceivedBody.Preemption(underlying: error)
             }
         }

@@ -8,6 +8,8 @@ import Timing
 extension StatementChunkFetcher {
     func download(_ slot: ChunkSlot, lease: MemoryLease) async throws -> ResultChunk {
         var refresh = false
+        var stalled = false
+        let watchdog = StallWatchdog(limit: options.stallTimeout)
         let operation = "chunk \(slot.index)"
         return try await withRetries(policy: options.retry, observer: observer, logger: api.logger, table: table,
                                      operation: operation) { attempt in
@@ -24,7 +26,9 @@ extension StatementChunkFetcher {
             }
             let received: ReceivedBody
             do {
-                let response = try await api.transport.open(request, timeout: .seconds(3600))
+                let transport = api.transport
+                let sent = request
+                let response = try await watchdog.run { _ in try await transport.open(sent, timeout: .seconds(3600)) }
                 let status = Int(response.status.code)
                 guard status == 200 else {
                     let retryAfter = response.headers.retryAfter
@@ -40,7 +44,15 @@ extension StatementChunkFetcher {
                         throw failure(cause)
                     }
                 }
-                received = try await receive(response, slot: slot, link: link, lease: lease)
+                received = try await watchdog.run { progress in
+                    try await self.receive(response, slot: slot, link: link, lease: lease, progress: progress)
+                }
+            } catch let stall as StallWatchdog.Stalled {
+                // A stalled link is fetched again once; a second stall fails the table with the reason.
+                guard !stalled else { throw failure(stall.reason) }
+                stalled = true
+                refresh = true
+                return .retry(cause: stall.reason + ", fetching the link again", retryAfter: .zero, error: failure(stall.reason))
             } catch let error as ReceivedBody.Preemption {
                 throw error.underlying
             } catch let problem as ChunkIntegrity.Failure {

@@ -13,6 +13,8 @@ public struct ClientOptions: Sendable {
     public var connectTimeout: Duration
     /// Longest silence while reading a response.
     public var readTimeout: Duration
+    /// A download that receives no byte for this long is fetched again once, then fails its table.
+    public var stallTimeout: Duration
     /// First delay between status polls of a running statement; grows ×1.5 up to ``maxPollInterval``.
     public var pollInterval: Duration
     public var maxPollInterval: Duration
@@ -29,6 +31,7 @@ public struct ClientOptions: Sendable {
                 connectTimeout: Duration = .seconds(10), readTimeout: Duration = .seconds(60),
                 pollInterval: Duration = .milliseconds(100), maxPollInterval: Duration = .seconds(2),
                 linkRefreshMargin: Duration = .seconds(60), idleConnectionTimeout: Duration = .seconds(60),
+                stallTimeout: Duration = .seconds(120),
                 userAgent: String = ClientOptions.defaultUserAgent, unityCatalogPageSize: Int = 0) {
         self.unityCatalogPageSize = max(0, unityCatalogPageSize)
         self.downloadParallelism = max(1, downloadParallelism)
@@ -37,6 +40,7 @@ public struct ClientOptions: Sendable {
         self.connectTimeout = connectTimeout; self.readTimeout = readTimeout
         self.pollInterval = pollInterval; self.maxPollInterval = maxPollInterval
         self.linkRefreshMargin = linkRefreshMargin; self.idleConnectionTimeout = idleConnectionTimeout
+        self.stallTimeout = max(.seconds(1), stallTimeout)
         self.userAgent = userAgent
     }
 

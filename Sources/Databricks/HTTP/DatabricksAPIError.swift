@@ -1,3 +1,5 @@
+import Foundation
+
 /// The workspace refused an API request (an HTTP status other than 2xx).
 ///
 /// Carries the status, Databricks' `error_code` (string or numeric) and message. Requests that
@@ -27,12 +29,15 @@ public struct DatabricksAPIError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        let code = errorCode.map { " \($0)" } ?? ""
-        let text = message.isEmpty ? "" : ": \(message)"
+        // A numeric error_code repeats the status ("HTTP 403 403"): shown only when it adds something.
+        let code = errorCode.flatMap { $0 == String(status) ? nil : " \($0)" } ?? ""
+        var text = message.trimmingCharacters(in: .whitespacesAndNewlines)
+        while text.hasSuffix(".") { text.removeLast() }
+        text = text.isEmpty ? "" : ": \(text)"
         let tries = attempts > 1 ? " after \(attempts) attempts" : ""
         if isAuthenticationFailure {
             return "Databricks rejected the credentials for \(host) (HTTP \(status)\(code)\(text)) on \(operation). "
-                + (credentialHint ?? "Check DATABRICKS_TOKEN or the profile in ~/.databrickscfg.")
+                + ErrorText.sentence(credentialHint ?? "Check DATABRICKS_TOKEN or the profile in ~/.databrickscfg")
         }
         return "Databricks API \(operation) on \(host) failed with HTTP \(status)\(code)\(text)\(tries)."
     }
@@ -48,6 +53,6 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     public var reason: String
 
     public var description: String {
-        "\(operation) to \(target) failed after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(reason)."
+        ErrorText.sentence("\(operation) to \(target) failed after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(reason)")
     }
 }

@@ -23,11 +23,16 @@ final class HTTPTransport: Sendable {
         var configuration = HTTPClient.Configuration(
             tlsConfiguration: tls,
             redirectConfiguration: .disallow,
-            timeout: .init(connect: options.connectTimeout.timeAmount, read: options.readTimeout.timeAmount),
+            // Downloads have their own stall watchdog; the client's read timeout must not cut them sooner.
+            timeout: .init(connect: options.connectTimeout.timeAmount,
+                           read: max(options.readTimeout, options.stallTimeout).timeAmount),
             connectionPool: .init(idleTimeout: options.idleConnectionTimeout.timeAmount,
                                   concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, options.downloadParallelism * 2)),
             decompression: .disabled)
         configuration.httpVersion = .automatic
+        // A refused connection or an unknown host fails the request at once, so the retry policy
+        // (which knows such failures are not worth a long wait) decides, and the user hears why.
+        configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         userAgent = options.userAgent
     }
@@ -73,42 +78,6 @@ extension Duration {
     var timeAmount: TimeAmount {
         let (seconds, attoseconds) = components
         return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}
-
-/// Classifies transport-level failures (no HTTP status) as retryable or not, with a short,
-/// secret-free reason.
-enum TransportFailure {
-    static func classify(_ error: any Error) -> (retryable: Bool, reason: String) {
-        if error is CancellationError { return (false, "cancelled") }
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .cancelled: return (false, "cancelled")
-            case .connectTimeout: return (true, "connect timeout")
-            case .readTimeout: return (true, "read timeout")
-            case .writeTimeout: return (true, "write timeout")
-            case .deadlineExceeded: return (true, "request deadline exceeded")
-            case .remoteConnectionClosed: return (true, "connection closed by the server")
-            case .tlsHandshakeTimeout: return (true, "TLS handshake timeout")
-            case .getConnectionFromPoolTimeout: return (true, "no pooled connection in time")
-            case .bodyLengthMismatch: return (true, "response body shorter than its Content-Length")
-            case .uncleanShutdown: return (true, "connection reset during the response")
-            case .alreadyShutdown: return (false, "HTTP client already shut down")
-            case .invalidURL, .emptyHost, .emptyScheme: return (false, "invalid URL")
-            default: return (true, "HTTP client error \(error)")
-            }
-        }
-        if let error = error as? NIOSSLError { return (false, "TLS error: \(error)") }
-        if let error = error as? BoringSSLError { return (false, "TLS error: \(error)") }
-        if let error = error as? IOError { return (true, "I/O error: \(error.description)") }
-        if let error = error as? ChannelError { return (true, "channel error: \(error)") }
-        if let error = error as? NIOSSLExtraError { return (false, "TLS error: \(error)") }
-        return (true, Self.short(error))
-    }
-
-    private static func short(_ error: any Error) -> String {
-        let text = "\(error)"
-        return text.count > 300 ? String(text.prefix(300)) + "…" : text
     }
 }
 

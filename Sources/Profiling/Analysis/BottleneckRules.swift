@@ -187,17 +187,17 @@ struct BottleneckRules {
         let downloads = max(1, profile[.download]?.events ?? 0)
         guard Double(r.events) / Double(downloads) >= minimumRatio || r.share >= minimumShare else { return nil }
         let retryDetails = profile.retryCauses.map { "\($0.detail) ×\($0.count)" }
-        let throttled = profile.retryCauses.map(\.detail).contains { $0.contains("429") || $0.contains("503") || $0.lowercased().contains("throttl") }
+        let diagnosis = RetryDiagnosis(profile.retryCauses)
         let p = max(1, settings.downloadParallelism)
         let detail = retryDetails.isEmpty ? "" : " (\(retryDetails.prefix(2).joined(separator: ", ")))"
         let cause = "\(r.events) retries for \(downloads) downloads, \(Units.seconds(r.busySeconds)) of backoff\(detail)"
-        if throttled, p > 1 {
+        if diagnosis?.kind == .throttled, p > 1 {
             return Bottleneck(kind: .retryHeavy, share: r.share, cause: cause,
                 advice: "the service is throttling: lower download_parallelism to \(max(1, p / 2))",
                 change: SettingChange(key: "defaults.download_parallelism", from: String(p), to: String(max(1, p / 2))))
         }
         return Bottleneck(kind: .retryHeavy, share: r.share, cause: cause,
-            advice: "transient failures: check the network path to the storage")
+            advice: diagnosis?.advice ?? "transient failures with no stated cause")
     }
 
     /// Memory against its limits; `critical` when RSS is over its limit (a full download buffer

@@ -13,6 +13,10 @@ extension AnalysisReport {
         if tables.count > 1 { body.append(profileSection(overall)) }
         if let memory { body.append(memorySection(memory)) }
         if let comparison { body.append(comparisonSection(comparison)) }
+        if !failures.isEmpty {
+            body.append("<section><h2>Failed measurements</h2><p>Nothing recommended here is drawn from them.</p><ul>"
+                        + failures.map { "<li>\(e($0.summary))</li>" }.joined() + "</ul></section>")
+        }
         body.append("<section><h2>Recommended settings</h2><h3>dbduck.yml</h3><pre>\(e(recommendation.dbduckYAML()))</pre>"
                     + "<h3>Seed form</h3><pre>\(e(seedYAML))</pre></section>")
         return """

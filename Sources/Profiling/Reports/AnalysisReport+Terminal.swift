@@ -55,6 +55,11 @@ extension AnalysisReport {
             out.append(table.render())
             out.append("  → \(comparison.summary)")
         }
+        if !failures.isEmpty {
+            out.append("")
+            out.append("Failed measurements (nothing below is drawn from them)")
+            for failure in failures { out.append("  \(failure.summary)") }
+        }
         out.append("")
         out.append("Recommended dbduck.yml")
         out.append(indent(recommendation.dbduckYAML()))

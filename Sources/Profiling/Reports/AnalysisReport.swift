@@ -28,6 +28,8 @@ public struct AnalysisReport: Sendable, Codable, Hashable {
     public var recommendation: Recommendation
     /// Free-form remarks from the caller (e.g. "sample: 100000 rows of 6001215").
     public var notes: [String]
+    /// Measured copies that failed; none of them feeds the comparison or the recommendation.
+    public var failures: [MeasurementFailure]
 
     /// One table's main bottleneck.
     public struct TableBottleneck: Sendable, Codable, Hashable {
@@ -39,11 +41,12 @@ public struct AnalysisReport: Sendable, Codable, Hashable {
     public init(generatedAt: Date, title: String, system: SystemInfo, settings: RunSettings,
                 tables: [PhaseProfile], overall: PhaseProfile, memory: MemoryTimeline?, bottlenecks: [Bottleneck],
                 tableBottlenecks: [TableBottleneck] = [], comparison: StrategyComparison?, recommendation: Recommendation,
-                notes: [String] = []) {
+                notes: [String] = [], failures: [MeasurementFailure] = []) {
         self.generatedAt = generatedAt; self.title = title; self.system = system; self.settings = settings
         self.tables = tables; self.overall = overall; self.memory = memory; self.bottlenecks = bottlenecks
         self.tableBottlenecks = tableBottlenecks
         self.comparison = comparison; self.recommendation = recommendation; self.notes = notes
+        self.failures = failures
     }
 
     /// Profiles the events, names the bottlenecks, compares the strategy runs and recommends settings.
@@ -51,11 +54,15 @@ public struct AnalysisReport: Sendable, Codable, Hashable {
     ///   - events: the recorded run (``PhaseRecorder/events()``), all tables.
     ///   - memory: the run's timeline from ``MemorySampler/stop()``.
     ///   - settings: the settings the recorded run used.
-    ///   - strategyRuns: each strategy measured on the same sample (may be empty).
+    ///   - strategyRuns: each strategy measured on the same sample (may be empty); only runs that
+    ///     copied every table belong here.
+    ///   - failures: measured copies that failed. When the run with the user's settings is among
+    ///     them, its bottlenecks are reported but recommend nothing.
     public static func analyze(events: [RecordedEvent], memory: MemoryTimeline?, system: SystemInfo,
                                settings: RunSettings, strategyRuns: [StrategyRun] = [],
                                title: String = "dbduck analyze", generatedAt: Date = Date(),
-                               notes: [String] = [], analyzer: BottleneckAnalyzer = BottleneckAnalyzer()) -> AnalysisReport {
+                               notes: [String] = [], failures: [MeasurementFailure] = [],
+                               analyzer: BottleneckAnalyzer = BottleneckAnalyzer()) -> AnalysisReport {
         let overall = PhaseProfile(events: events)
         let bottlenecks = analyzer.analyze(overall, settings: settings, system: system, memory: memory)
         let comparison = strategyRuns.isEmpty ? nil
@@ -66,11 +73,13 @@ public struct AnalysisReport: Sendable, Codable, Hashable {
         let perTable = tables.map { profile in
             TableBottleneck(table: profile.table ?? "", bottleneck: analyzer.analyze(profile, settings: settings, system: system).first)
         }
+        let configuredFailed = failures.contains { $0.run == MeasurementFailure.configuredRun }
+        let recommendation = Recommendation(settings: settings, comparison: comparison,
+                                            bottlenecks: configuredFailed ? [] : bottlenecks)
         return AnalysisReport(generatedAt: generatedAt, title: title, system: system, settings: settings,
                               tables: tables, overall: overall, memory: memory,
                               bottlenecks: bottlenecks, tableBottlenecks: perTable, comparison: comparison,
-                              recommendation: Recommendation(settings: settings, comparison: comparison, bottlenecks: bottlenecks),
-                              notes: notes)
+                              recommendation: recommendation, notes: notes, failures: failures)
     }
 
     /// The main bottleneck of `table`, if it had one.

@@ -61,25 +61,34 @@ public enum ConfigLoader {
     }
 
     private static func readTarget(_ node: Node, _ r: NodeReader, key: String) throws(ConfigError) -> TargetSettings {
-        let m = try r.mapping(node, key: key, allowed: ["path", "memory_limit", "threads", "preserve_order"])
+        let m = try r.mapping(node, key: key, allowed: ["path", "memory_limit", "threads", "preserve_order", "storage_version"])
         var t = TargetSettings()
         t.path = try m["path"].map { (n) throws(ConfigError) in try r.string(n, key: "path") }
         t.memoryLimit = try m["memory_limit"].map { (n) throws(ConfigError) in try r.memorySize(n, key: "memory_limit").text }
         t.threads = try m["threads"].map { (n) throws(ConfigError) in try r.positiveInt(n, key: "threads", example: "threads: 2") }
         t.preserveOrder = try m["preserve_order"].map { (n) throws(ConfigError) in try r.bool(n, key: "preserve_order") }
+        if let n = m["storage_version"] {
+            let text = try r.string(n, key: "storage_version")
+            guard text == "latest" || text.wholeMatch(of: /v[0-9]+\.[0-9]+\.[0-9]+/) != nil else {
+                throw r.error(n, key: "storage_version", "'storage_version' must be a DuckDB version such as v1.4.0, or latest, got \"\(text)\".")
+            }
+            t.storageVersion = text
+        }
         return t
     }
 
     private static func readDefaults(_ node: Node, _ r: NodeReader, into d: inout TableDefaults) throws(ConfigError) {
         let m = try r.mapping(node, key: "defaults", allowed: ["strategy", "chunk_size", "parallel_tables",
                                                              "download_parallelism", "retries", "memory_budget", "verify", "compression",
-                                                             "mode", "deletes", "checkpoint_every"])
+                                                             "mode", "deletes", "stall_timeout",
+                                                             "checkpoint_every"])
         if let n = m["strategy"] { d.strategy = try r.strategy(n, key: "strategy") }
         if let n = m["chunk_size"] { d.chunkSize = try r.positiveInt(n, key: "chunk_size", example: "chunk_size: 100000") }
         if let n = m["parallel_tables"] { d.parallelTables = try r.positiveInt(n, key: "parallel_tables", example: "parallel_tables: 2") }
         if let n = m["download_parallelism"] {
             d.downloadParallelism = try r.positiveInt(n, key: "download_parallelism", example: "download_parallelism: 4")
         }
+        if let n = m["stall_timeout"] { d.stallTimeoutSeconds = try r.positiveInt(n, key: "stall_timeout", example: "stall_timeout: 120") }
         if let n = m["memory_budget"] { d.memoryBudgetBytes = try r.memorySize(n, key: "memory_budget").bytes }
         if let n = m["verify"] {
             let text = try r.string(n, key: "verify")

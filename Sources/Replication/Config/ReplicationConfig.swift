@@ -52,9 +52,18 @@ public struct TargetSettings: Sendable, Equatable, Codable {
     /// limit is much faster (README, "Row order", has the numbers); rows still land in
     /// batch-sized runs in roughly their source order, so zone maps stay useful.
     public var preserveOrder: Bool?
+    /// The DuckDB storage format a new file is written in (`storage_version: v1.4.0`); an existing
+    /// file keeps its own. Nil means ``defaultStorageVersion``.
+    public var storageVersion: String?
 
-    public init(path: String? = nil, memoryLimit: String? = nil, threads: Int? = nil, preserveOrder: Bool? = nil) {
+    /// DuckDB 2.0 writes a newer format by default that DuckDB 1.4 and 1.5 cannot open; v1.4.0 is
+    /// the newest format all three read, so a file dbduck writes opens in any current DuckDB.
+    public static let defaultStorageVersion = "v1.4.0"
+
+    public init(path: String? = nil, memoryLimit: String? = nil, threads: Int? = nil, preserveOrder: Bool? = nil,
+                storageVersion: String? = nil) {
         self.path = path; self.memoryLimit = memoryLimit; self.threads = threads; self.preserveOrder = preserveOrder
+        self.storageVersion = storageVersion
     }
 }
 
@@ -74,6 +83,9 @@ public struct TableDefaults: Sendable, Equatable {
     /// 8, the Databricks client's default (see `ClientOptions.downloadParallelism` for why).
     public var downloadParallelism: Int = 8
     public var maxRetries: Int = 5
+    /// A download with no byte for this long is fetched again once, then fails its table
+    /// (`stall_timeout`, seconds).
+    public var stallTimeoutSeconds: Int = 120
     /// Bytes downloaded but not yet loaded, at most (the streaming memory bound). Enough for a few
     /// decompressed chunks of a typical Databricks result; a larger budget bought no speed in
     /// `dbduck analyze`, which re-checks it on your data.

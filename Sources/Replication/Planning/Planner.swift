@@ -1,3 +1,5 @@
+import Databricks
+
 /// Turns a config into a ``ReplicationPlan``: expands patterns, reads each table's columns, pins its
 /// Delta version and chooses a strategy and a sync mode, all before any row moves.
 ///
@@ -89,7 +91,7 @@ public struct Planner: Sendable {
             do {
                 return isPattern ? try await all().filter { Glob.matches(part, $0) }.sorted() : [part]
             } catch {
-                throw PlanError("\(pattern): cannot list \(what): \(error). `dbduck tables` lists what the source has.")
+                throw PlanError("\(pattern): cannot list \(what): \(ErrorText.clause(error))." + (ErrorText.blamesTheRequest(error) ? " `dbduck tables` lists what the source has." : ""))
             }
         }
         var names: [TableName] = []
@@ -97,7 +99,7 @@ public struct Planner: Sendable {
             for s in try await pick(pattern.schema, "the schemas of \(c)", { try await catalog.schemas(in: c) }) {
                 let tables: [String]
                 do { tables = try await catalog.tables(in: c, schema: s) } catch {
-                    throw PlanError("\(pattern) matches no table: cannot list the tables of \(c).\(s): \(error). `dbduck tables` lists what the source has.")
+                    throw PlanError("\(pattern) matches no table: cannot list the tables of \(c).\(s): \(ErrorText.clause(error))." + (ErrorText.blamesTheRequest(error) ? " `dbduck tables` lists what the source has." : ""))
                 }
                 for t in tables.sorted() where Glob.matches(pattern.table, t) {
                     names.append(TableName(catalog: c, schema: s, table: t))
@@ -112,7 +114,7 @@ public struct Planner: Sendable {
     func planTable(_ name: TableName, _ selection: TableSelection) async throws -> PlannedTable {
         let source: SourceTable
         do { source = try await catalog.describe(name) } catch {
-            throw PlanError("\(name): cannot read the table's columns: \(error). Check the name (`dbduck tables '\(name.catalog).\(name.schema).*'`) and your access to it.")
+            throw PlanError("\(name): cannot read the table's columns: \(ErrorText.clause(error))." + (ErrorText.blamesTheRequest(error) ? " Check the name (`dbduck tables '\(name.catalog).\(name.schema).*'`) and your access to it." : ""))
         }
         var columns = source.columns
         if let wanted = selection.columns {
@@ -132,7 +134,7 @@ public struct Planner: Sendable {
                                              targetType: TypeMapping.duckDBType(type),
                                              nullable: column.nullable, comment: column.comment))
             } catch {
-                throw PlanError("\(name).\(column.name): \(error). Leave the column out with `columns:` in dbduck.yml.")
+                throw PlanError("\(name).\(column.name): \(ErrorText.clause(error)). Leave the column out with `columns:` in dbduck.yml.")
             }
         }
         let (targetSchema, targetTable) = try targetName(for: name, selection)
@@ -179,7 +181,7 @@ public struct Planner: Sendable {
         let needsCount = depth == .display || (table.sync.isIncremental && table.sync.mode != .append && table.sync.deletes != .ignore)
         if needsCount {
             do { table.rowCount = try await catalog.scalarInteger(table.countSQL) } catch {
-                throw PlanError("\(name): cannot count its rows\(selection.filter.map { " with where: \($0)" } ?? ""): \(error)")
+                throw PlanError("\(name): cannot count its rows\(selection.filter.map { " with where: \($0)" } ?? ""): \(ErrorText.clause(error)).")
             }
         }
         (table.strategy, table.strategyReason) = StrategyAdvisor.choose(choice, rows: table.rowCount, bytes: size, columns: planned)

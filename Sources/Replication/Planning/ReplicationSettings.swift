@@ -19,6 +19,8 @@ public struct ReplicationSettings: Sendable, Equatable, Codable {
     public var maxRetries: Int
     /// How the DuckDB file is opened.
     public var target: TargetSettings
+    /// Seconds without a downloaded byte before a link is fetched again, then the table fails.
+    public var stallTimeoutSeconds: Int = TableDefaults().stallTimeoutSeconds
 
     public init(memoryBudgetBytes: Int = TableDefaults().memoryBudgetBytes,
                 downloadParallelism: Int = TableDefaults().downloadParallelism,
@@ -36,6 +38,7 @@ public struct ReplicationSettings: Sendable, Equatable, Codable {
         self.init(memoryBudgetBytes: d.memoryBudgetBytes, downloadParallelism: d.downloadParallelism,
                   parallelTables: d.parallelTables ?? 1, compression: d.compression, verification: d.verify,
                   maxRetries: d.maxRetries, target: config.target)
+        stallTimeoutSeconds = d.stallTimeoutSeconds
         if d.parallelTables == nil {
             (parallelTables, parallelTablesReason) = Self.parallelTables(for: tables)
         }
@@ -57,6 +60,7 @@ public struct ReplicationSettings: Sendable, Equatable, Codable {
         options.downloadParallelism = downloadParallelism
         options.memoryBudgetBytes = MemoryBudgetShare.downloads(memoryBudgetBytes)
         options.retry = RetryPolicy(maxAttempts: maxRetries + 1)
+        options.stallTimeout = .seconds(stallTimeoutSeconds)
         return options
     }
 }

@@ -22,8 +22,15 @@ public enum ProgressStore {
     /// Every saved copy in the file at `path`, by lower-cased target; empty when the file or the
     /// table does not exist. The file is opened read-only and only when it exists.
     public static func read(path: String) throws -> [String: CopyProgress] {
-        guard !path.isEmpty, FileManager.default.fileExists(atPath: path) else { return [:] }
-        let connection = try Database(path: path, configuration: .init(readOnly: true)).connect()
+        // An empty file is a new database to be: nothing to read yet.
+        guard !path.isEmpty, let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0
+        else { return [:] }
+        let connection: Connection
+        do {
+            connection = try Database(path: path, configuration: .init(readOnly: true)).connect()
+        } catch {
+            throw TargetDatabase.openError(path: path, error)
+        }
         let catalog = try connection.scalar("SELECT current_database()")?.stringValue ?? "main"
         return try read(connection, catalog: catalog)
     }

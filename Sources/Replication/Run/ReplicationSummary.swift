@@ -23,6 +23,9 @@ public struct ReplicationSummary: Sendable, Codable {
         public var fullCopyReason: String?
         /// What became of an interrupted copy's saved progress: resumed, started over, or discarded.
         public var resumeNote: String?
+        /// False when a failure came after the commit (the read-back found the wrong rows), so the
+        /// previous copy is gone; nil otherwise.
+        public var previousCopyKept: Bool?
 
         public var rowsPerSecond: Double { seconds > 0 ? Double(rows) / seconds : 0 }
     }
@@ -55,7 +58,7 @@ public struct ReplicationSummary: Sendable, Codable {
                 if let note = t.resumeNote { line += "; \(note)" }
                 lines.append(line)
             } else {
-                lines.append("  FAILED  \(t.source) -> \(t.target): \(t.error ?? "unknown error") (its previous copy is unchanged)" +
+                lines.append("  FAILED  \(t.source) -> \(t.target): \(t.error ?? "unknown error")\(t.previousCopyKept == false ? "" : " (its previous copy is unchanged)")" +
                              (t.resumeNote.map { "; \($0)" } ?? ""))
             }
         }

@@ -4,8 +4,16 @@ import DuckDB
 enum TargetDatabase {
     /// Opens the file; a file another process holds gets a message saying so, and nothing is touched.
     static func open(path: String, settings: TargetSettings) throws -> Database {
+        let kind: TargetFile
+        do { kind = try TargetFile.classify(path) } catch { throw TargetError(error.description) }
+        var configuration = settings.databaseConfiguration
+        if kind != .duckdb {
+            // DuckDB refuses a 0-byte file as "not a valid database"; it holds nothing, so start afresh.
+            if kind == .empty { try? FileManager.default.removeItem(atPath: path) }
+            configuration.options["storage_compatibility_version"] = settings.storageVersion ?? TargetSettings.defaultStorageVersion
+        }
         do {
-            return try Database(path: path, configuration: settings.databaseConfiguration)
+            return try Database(path: path, configuration: configuration)
         } catch {
             throw openError(path: path, error)
         }

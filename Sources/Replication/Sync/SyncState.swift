@@ -50,7 +50,9 @@ public enum SyncStateStore {
     /// Every table's state in the file at `path`; empty when the file or the table does not exist.
     /// The file is opened read-only and only when it exists, so planning never creates it.
     public static func read(path: String) throws -> [String: SyncState] {
-        guard !path.isEmpty, FileManager.default.fileExists(atPath: path) else { return [:] }
+        // An empty file is a new database to be: nothing to read yet.
+        guard !path.isEmpty, let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0
+        else { return [:] }
         let connection: Connection
         do {
             connection = try Database(path: path, configuration: .init(readOnly: true)).connect()
