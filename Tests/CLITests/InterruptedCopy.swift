@@ -13,18 +13,24 @@ enum InterruptedCopy {
     static let lineitemRows: Int64 = 60012
     static let lineitemChunks = 31
 
-    /// Starts `dbduck` with downloads throttled, waits until `downloads` chunk downloads have begun,
-    /// then sends `signal`. Returns once the process has exited.
+    /// Starts `dbduck` with its chunk downloads throttled to `bytesPerSecond` (slow enough that
+    /// loading keeps up with them), and ten times slower from download `downloads` on; waits until
+    /// that one has begun, then sends `signal`. The copy is interrupted after about `downloads`
+    /// chunks with plenty still to come, however loaded the machine is. Returns once it has exited.
     static func run(_ arguments: [String], environment: [String: String], emulator: EmulatorProcess, downloads: Int,
                     signal: Int32 = SIGKILL, bytesPerSecond: Int = 200_000) async throws {
         let baseline = try await downloadCount(emulator)
-        try await emulator.setFaults("slow,bps=\(bytesPerSecond)")
-        let (process, _, _) = try CLIProcess.start(arguments, environment: environment)
+        try await emulator.setFaults("slow,bps=\(max(1, bytesPerSecond / 10)),after=\(downloads);slow,bps=\(bytesPerSecond)")
+        let (process, out, err) = try CLIProcess.start(arguments, environment: environment)
         let deadline = Date().addingTimeInterval(120)
-        while process.isRunning, Date() < deadline, try await downloadCount(emulator) - baseline < downloads {
+        while process.isRunning, Date() < deadline, try await downloadCount(emulator) - baseline <= downloads {
             try await Task.sleep(for: .milliseconds(20))
         }
-        #expect(process.isRunning, "dbduck finished before it could be interrupted")
+        if !process.isRunning {
+            let said = String(decoding: out.fileHandleForReading.readDataToEndOfFile() + err.fileHandleForReading.readDataToEndOfFile(),
+                              as: UTF8.self)
+            Issue.record("dbduck ended (status \(process.terminationStatus)) after \(try await downloadCount(emulator) - baseline) downloads, before it could be interrupted: \(said)")
+        }
         kill(process.processIdentifier, signal)
         let stopBy = Date().addingTimeInterval(30)
         while process.isRunning && Date() < stopBy { try await Task.sleep(for: .milliseconds(50)) }

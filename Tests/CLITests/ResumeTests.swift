@@ -41,7 +41,6 @@ import Testing
                 try FileManager.default.copyItem(atPath: reference, toPath: path)   // a previous copy to keep intact
                 let arguments = Self.arguments(path, checkpoint: "\(interval)")
                 let before = try await Copy.downloadBytes(emulator)
-                // Half a second per chunk: even at 90% the kill lands with chunks still to come.
                 try await Copy.run(arguments, environment: env, emulator: emulator,
                                    downloads: Int(Double(Copy.lineitemChunks) * fraction), bytesPerSecond: Int(chunkBytes * 2))
                 #expect(try Copy.fingerprint(path, table: "tpch.lineitem") == expected, "the previous copy changed before the swap")
