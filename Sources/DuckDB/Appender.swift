@@ -1,4 +1,5 @@
 internal import CDuckDB
+import Foundation
 
 /// Fast loading into an existing table through DuckDB's appender.
 ///
@@ -34,6 +35,33 @@ public final class Appender {
             defer { duckdb_destroy_logical_type(&raw) }
             return raw.map { LogicalType(raw: $0) } ?? .other(id: 0, name: "INVALID")
         }
+    }
+
+    /// An appender whose rows are not stored as they are but fed to `query` (an INSERT, UPDATE,
+    /// DELETE or MERGE reading them as the relation `relation` with these columns), which runs at
+    /// each flush over everything appended since the last one.
+    init(connection: Connection, query: String, relation: String, columns: [(name: String, type: LogicalType)]) throws(DatabaseError) {
+        self.connection = connection
+        target = relation
+        var raws: [duckdb_logical_type?] = []
+        defer { for i in raws.indices { duckdb_destroy_logical_type(&raws[i]) } }
+        for column in columns { raws.append(try column.type.makeRaw()) }
+        let names = columns.map { strdup($0.name) }
+        defer { for name in names { free(name) } }
+        var appender: duckdb_appender?
+        let state = raws.withUnsafeMutableBufferPointer { types in
+            names.map { UnsafePointer($0) }.withUnsafeBufferPointer { names in
+                duckdb_appender_create_query(connection.handle, query, idx_t(columns.count), types.baseAddress,
+                                             relation, UnsafeMutablePointer(mutating: names.baseAddress), &appender)
+            }
+        }
+        if state != DuckDBSuccess {
+            let error = DatabaseError.consuming(duckdb_appender_error_data(appender))
+            duckdb_appender_destroy(&appender)        // duckdb.h: destroy even when creation failed
+            throw error ?? DatabaseError(kind: .binder, message: "could not create an appender for the query", sql: query)
+        }
+        handle = appender
+        columnTypes = columns.map(\.type)
     }
 
     deinit { duckdb_appender_destroy(&handle) }

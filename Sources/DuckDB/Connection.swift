@@ -71,6 +71,13 @@ public final class Connection {
         try Appender(connection: self, catalog: catalog, schema: schema, table: table)
     }
 
+    /// An appender that feeds what is appended to `query`, which reads it as the relation
+    /// `relation` with these columns; the query runs at every ``Appender/flush()`` (and when DuckDB's
+    /// buffer of appended rows fills).
+    public func appender(query: String, relation: String, columns: [(name: String, type: LogicalType)]) throws(DatabaseError) -> Appender {
+        try Appender(connection: self, query: query, relation: relation, columns: columns)
+    }
+
     /// A handle that can interrupt this connection's running query from any thread.
     public var interruptHandle: InterruptHandle { InterruptHandle(storage: storage) }
 

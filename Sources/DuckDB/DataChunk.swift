@@ -63,6 +63,27 @@ public final class DataChunk {
         }
         try VectorWriter.write(value, into: duckdb_data_chunk_get_vector(handle, idx_t(column)), type: types[column], row: row)
     }
+
+    /// Stores text (NULL for nil) in a VARCHAR column, without boxing it in a ``Value``.
+    public func set(text: String?, column: Int, row: Int) throws(DatabaseError) {
+        guard column >= 0, column < types.count, row >= 0, row < DataChunk.capacity else {
+            throw DatabaseError(kind: .outOfRange, message: "no cell at column \(column), row \(row) in a chunk of \(types.count) columns")
+        }
+        switch types[column] {
+        case .varchar, .json: break
+        default: throw DatabaseError(kind: .mismatchType, message: "cannot store text in a \(types[column]) column")
+        }
+        let vector = duckdb_data_chunk_get_vector(handle, idx_t(column))
+        guard var text else {
+            duckdb_vector_ensure_validity_writable(vector)
+            duckdb_validity_set_row_invalid(duckdb_vector_get_validity(vector), idx_t(row))
+            return
+        }
+        if let validity = duckdb_vector_get_validity(vector) { duckdb_validity_set_row_valid(validity, idx_t(row)) }
+        text.withUTF8 { utf8 in
+            utf8.withMemoryRebound(to: CChar.self) { duckdb_vector_assign_string_element_len(vector, idx_t(row), $0.baseAddress, idx_t($0.count)) }
+        }
+    }
 }
 
 @available(*, unavailable, message: "A chunk belongs to one task.")

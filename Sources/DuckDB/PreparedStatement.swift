@@ -72,6 +72,22 @@ public final class PreparedStatement {
         }
     }
 
+    /// Binds text (or NULL for nil) to the parameter at `index` (1-based), without boxing it in a ``Value``.
+    public func bind(text: String?, at index: Int) throws(DatabaseError) {
+        let i = idx_t(index)
+        let state: duckdb_state
+        if var text {
+            state = text.withUTF8 { utf8 in
+                utf8.withMemoryRebound(to: CChar.self) { duckdb_bind_varchar_length(handle, i, $0.baseAddress, idx_t($0.count)) }
+            }
+        } else {
+            state = duckdb_bind_null(handle, i)
+        }
+        guard state == DuckDBSuccess else {
+            throw DatabaseError(kind: .invalidInput, message: "could not bind text to parameter \(index) of \(parameterCount)", sql: sql)
+        }
+    }
+
     /// Binds all parameters in order.
     public func bind(_ values: [Value]) throws(DatabaseError) {
         guard values.count == parameterCount else {

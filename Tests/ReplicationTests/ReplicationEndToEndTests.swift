@@ -13,9 +13,10 @@ import Testing
 
     /// Runs a replication of `tables` into `path` with a strategy, on an emulator that is running.
     static func replicate(_ emulator: EmulatorProcess, _ tables: [String], to path: String, strategy: String? = nil,
-                          config: ReplicationConfig? = nil) async throws -> ReplicationSummary {
+                          chunkSize: Int? = nil, config: ReplicationConfig? = nil) async throws -> ReplicationSummary {
         var input = Sync.input(emulator, tables, to: path)
         input.strategy = strategy
+        input.chunkSize = chunkSize
         return try await Session.replicate(input, logger: logger)
     }
 
@@ -63,6 +64,12 @@ import Testing
                 dumps[strategy.rawValue] = try Self.dump(path, "demo.all_types", orderBy: "1")
                 types[strategy.rawValue] = try Self.columnTypes(path, "demo.all_types")
             }
+            // batch converting every 2 rows: several conversions in one load, the last one partial.
+            let smallChunks = Self.scratchFile("batch-small-chunks")
+            let summary = try await Self.replicate(emulator, ["main.demo.all_types"], to: smallChunks, strategy: "batch", chunkSize: 2)
+            #expect(summary.succeeded, "batch, chunk size 2: \(summary.text)")
+            dumps["batch, chunk size 2"] = try Self.dump(smallChunks, "demo.all_types", orderBy: "1")
+            types["batch, chunk size 2"] = try Self.columnTypes(smallChunks, "demo.all_types")
             let reference = try #require(dumps["streaming"])
             #expect(reference.count > 5)
             for (strategy, rows) in dumps {

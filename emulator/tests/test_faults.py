@@ -205,4 +205,4 @@ def test_stall_sends_part_then_nothing(emu):
     with pytest.raises((requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
         requests.get(links[0]["external_link"], timeout=1).content
     assert time.time() - t0 < 4
-    assert pa.ipc.open_stream(emu.download(links[0]["external_link"])).read_all().num_rows == 15000
+    assert pa.ipc.open_stream(emu.download(links[0])).read_all().num_rows == 15000

@@ -3,14 +3,16 @@ import DuckDB
 import Timing
 
 /// `basic`: one prepared INSERT per row, values bound as the text JSON_ARRAY delivers and cast by
-/// DuckDB to the exact column types. The slow, simple baseline the seed starts from.
+/// DuckDB to the exact column types. The slow, simple baseline the seed starts from; the statement is
+/// planned once and every row only binds its text and executes it.
 final class BasicRowSink: RowSink {
     private let insert: PreparedStatement
     private let width: Int
 
     init(connection: Connection, staging: StagingTable) throws {
         let values = staging.plan.columns.map { column in
-            column.databricksType.map { TextConversion.expression("?", as: $0) } ?? "?"
+            column.databricksType.map { TextConversion.expression(TextConversion.textParameter, as: $0) }
+                ?? TextConversion.textParameter
         }
         insert = try connection.prepare("INSERT INTO \(staging.qualified) VALUES (\(values.joined(separator: ", ")))")
         width = staging.plan.columns.count
@@ -20,7 +22,8 @@ final class BasicRowSink: RowSink {
         let rows = try ChunkDecoder(observer: observer, table: table).textRows(chunk)
         for row in rows {
             guard row.count == width else { throw LoadError.unexpectedPayload("a row of \(row.count) values for \(width) columns") }
-            try insert.execute(row.map { $0.map(Value.varchar) ?? .null })
+            for (offset, text) in row.enumerated() { try insert.bind(text: text, at: offset + 1) }
+            try insert.execute()
         }
         return rows.count
     }

@@ -7,6 +7,11 @@ import DuckDB
 /// and VARIANT arrive as JSON text and go through DuckDB's JSON type, so a STRUCT lands as a STRUCT,
 /// never as JSON text. BINARY arrives base64-encoded.
 public enum TextConversion {
+    /// A prepared-statement parameter that takes the text as VARCHAR. A bare `?` inside a CAST takes
+    /// the cast's type, so binding text to it would differ from the planned type and make DuckDB
+    /// re-plan the statement on every execute; typed VARCHAR, the plan is reused and the cast runs in it.
+    public static let textParameter = "CAST(? AS VARCHAR)"
+
     /// The expression converting `input` (a VARCHAR expression: a `?` or a column) to `type`.
     public static func expression(_ input: String, as type: DatabricksType) -> String {
         let target = TypeMapping.duckDBType(type)
