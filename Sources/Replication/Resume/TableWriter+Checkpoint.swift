@@ -31,8 +31,9 @@ extension TableWriter {
             try sink.finish(observer: observer, table: table)
             try commitProgress(progress)
         }
-        // A parquet sink removes its staged files once loaded: the next interval stages its own.
-        if strategy == .parquet { try makeSink(strategy) }
+        // A finished sink is spent (its appender closed, its staged files removed): the next interval
+        // gets its own, inside the new transaction.
+        try makeSink(strategy)
     }
 
     /// `streaming`, after the segment's scan INSERT returned: saves `progress`, commits, and starts
