@@ -138,6 +138,7 @@ public struct Replicator: Sendable {
     /// The whole table at its pinned version into a staging table, swapped for the copy.
     func copyInFull(_ table: PlannedTable, into database: Database, record: inout RunRecords.Record,
                     transfer: inout TableTransfer) async throws {
+        if table.sync.mode == .merge || table.sync.mode == .cdf { try await checkKeyIsUnique(table) }
         let w = try TableWriter(database: database, plan: table, runID: runID, observer: observer)
         transfer.writer = w
         try await withTaskCancellationHandler {

@@ -90,6 +90,23 @@ extension Replicator {
         return counts
     }
 
+    /// The first copy of a keyed mode: the warehouse checks the key is unique at the version before
+    /// any row moves (a whole-table GROUP BY is its work, not a small target's memory).
+    func checkKeyIsUnique(_ table: PlannedTable) async throws {
+        let keys = table.sync.primaryKey.map(TableName.quoteBackticks).joined(separator: ", ")
+        let texts = table.sync.primaryKey.map { "CAST(\(TableName.quoteBackticks($0)) AS STRING)" }.joined(separator: ", ")
+        var sql = "SELECT \(texts), CAST(count(*) AS STRING) FROM \(table.sourceName.quoted)"
+        if let version = table.version { sql += " VERSION AS OF \(version)" }
+        if let filter = table.filter { sql += " WHERE \(filter)" }
+        sql += " GROUP BY \(keys) HAVING count(*) > 1 LIMIT 1"
+        let result = try await source.execute(StatementRequest(sql))
+        for try await chunk in source.chunks(of: result, table: table.source) {
+            guard case .json(let rows) = chunk.payload, let row = rows.first else { continue }
+            let value = zip(table.sync.primaryKey, row).map { "\($0) = \($1 ?? "NULL")" }.joined(separator: ", ")
+            throw LoadError.duplicateKey("the key (\(table.sync.primaryKey.joined(separator: ", "))) is not unique in \(table.source): \(value) appears \(row.last.flatMap { $0 } ?? "more than once") times. Choose a unique key with `primary_key:`.")
+        }
+    }
+
     /// The key columns of every source row at the pinned version, for `merge`'s delete detection.
     private func loadKeys(of table: PlannedTable, into w: TableWriter, transfer: inout TableTransfer) async throws {
         let read = IncrementalRead.keys(of: table)

@@ -14,8 +14,6 @@ extension TableWriter {
             try SyncStateStore.remove(target: plan.target, connection, catalog: staging.catalog)
             return
         }
-        let applier = ChangeApplier(connection: connection, staging: staging, sync: sync, columns: plan.columns)
-        if sync.mode == .merge || sync.mode == .cdf { try applier.checkKeyIsUnique(in: staging.target, source: plan.source) }
         if sync.deletes == .soft {
             try connection.execute("ALTER TABLE \(staging.target) ADD COLUMN \(quoteIdentifier(DeletePolicy.deletedAtColumn)) TIMESTAMPTZ")
         }
