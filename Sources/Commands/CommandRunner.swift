@@ -90,6 +90,10 @@ public enum CommandRunner {
             throw CommandFailure(message: error.description, exitStatus: 64)
         } catch let error as ConfigError {
             throw CommandFailure(message: error.description, exitStatus: 64)
+        } catch let error as PlanError {
+            // Found after parsing but before anything moves: an unknown column, a missing key, two
+            // sources on one target. The command line or the config must change.
+            throw CommandFailure(message: error.description, exitStatus: 64)
         } catch let error as WorkspaceConfigurationError {
             throw CommandFailure(message: error.description, exitStatus: 64)
         } catch is CancellationError {

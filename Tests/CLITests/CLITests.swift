@@ -54,6 +54,27 @@ import Testing
         }
     }
 
+    @Test func aMissingTableFailsAloneAndJSONSaysSo() async throws {
+        try await EmulatorProcess.withRunning(seedScale: 0.01) { emulator in
+            let path = CLIProcess.scratch("t.duckdb")
+            let result = try CLIProcess.run(["replicate", "samples.tpch.orders", "main.demo.no_such_table", "--to", path, "--json"],
+                                            environment: CLIProcess.environment(emulator))
+            #expect(result.status == 1, "\(result.stderr)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let tables = try #require(json["tables"] as? [[String: Any]])
+            #expect(tables.count == 2)
+            let missing = try #require(tables.first { $0["source"] as? String == "main.demo.no_such_table" })
+            #expect(missing["status"] as? String == "failed")
+            #expect((missing["error"] as? String)?.contains("cannot read the table's columns") == true, "\(missing)")
+            let connection = try Database(path: path).connect()
+            #expect(try connection.scalar("SELECT count(*) FROM tpch.orders")?.integerValue == 15000)
+            let column = try CLIProcess.run(["replicate", "samples.tpch.orders", "--to", CLIProcess.scratch("u.duckdb"), "--primary-key", "nope", "--mode", "merge"],
+                                            environment: CLIProcess.environment(emulator))
+            #expect(column.status == 64, "\(column.stderr)")
+            #expect(column.stderr.contains("has no column 'nope'"))
+        }
+    }
+
     @Test func aFailedTableExits1AndTheOthersStillCommit() async throws {
         try await EmulatorProcess.withRunning(seedScale: 0.01, faults: "fail_statement,match=o_orderkey,message=[DELTA_FILE_NOT_FOUND] gone") { emulator in
             let path = CLIProcess.scratch("t.duckdb")

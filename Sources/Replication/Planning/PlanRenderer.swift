@@ -18,6 +18,9 @@ public enum PlanRenderer {
             lines.append("      " + syncLine(t))
             if let resume = t.resume.summary { lines.append("      " + resume) }
         }
+        for missing in plan.unavailable {
+            lines.append("  \(missing.source) -> \(missing.target): cannot be copied: \(missing.reason)")
+        }
         lines.append(String(format: "estimated total: ~%.1f s (rates measured by `make bench` on the development machine)", total))
         return lines.joined(separator: "\n")
     }

@@ -79,6 +79,9 @@ public struct ReplicationPlan: Sendable, Equatable, Codable {
     /// How every table is moved: memory, parallelism, compression, verification, retries, target.
     public var settings: ReplicationSettings
 
+    /// Selected tables the warehouse could not serve: each fails alone, the others are copied.
+    public var unavailable: [UnavailableTable] = []
+
     public init(targetPath: String, tables: [PlannedTable], settings: ReplicationSettings) {
         self.targetPath = targetPath; self.tables = tables; self.settings = settings
     }

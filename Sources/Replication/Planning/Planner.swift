@@ -36,23 +36,36 @@ public struct Planner: Sendable {
     public func plan() async throws -> ReplicationPlan {
         let selected = try await expand()
         var tables = [PlannedTable?](repeating: nil, count: selected.count)
-        try await withThrowingTaskGroup(of: (Int, PlannedTable).self) { group in
+        var unavailable = [UnavailableTable?](repeating: nil, count: selected.count)
+        try await withThrowingTaskGroup(of: (Int, Result<PlannedTable, TableUnavailable>).self) { group in
             var next = 0
             func startNext() {
                 guard next < selected.count else { return }
                 let index = next, (name, selection) = selected[index]
                 next += 1
-                group.addTask { (index, try await planTable(name, selection)) }
+                group.addTask {
+                    // A table the warehouse cannot serve fails alone; the others are still copied.
+                    do { return (index, .success(try await planTable(name, selection))) } catch let failure as TableUnavailable {
+                        return (index, .failure(failure))
+                    }
+                }
             }
             for _ in 0..<max(1, width) { startNext() }
-            while let (index, table) = try await group.next() {
-                tables[index] = table
+            while let (index, result) = try await group.next() {
+                switch result {
+                case .success(let table): tables[index] = table
+                case .failure(let failure):
+                    let (schema, table) = (try? targetName(for: selected[index].0, selected[index].1)) ?? (selected[index].0.schema, selected[index].0.table)
+                    unavailable[index] = UnavailableTable(source: selected[index].0.description, target: "\(schema).\(table)", reason: failure.message)
+                }
                 startNext()
             }
         }
         let planned = tables.compactMap { $0 }
         try checkTargetsAreDistinct(planned)
-        return ReplicationPlan(targetPath: targetPath, tables: planned, settings: ReplicationSettings(config, tables: planned.count))
+        var plan = ReplicationPlan(targetPath: targetPath, tables: planned, settings: ReplicationSettings(config, tables: planned.count))
+        plan.unavailable = unavailable.compactMap { $0 }
+        return plan
     }
 
     // MARK: selection
@@ -114,7 +127,7 @@ public struct Planner: Sendable {
     func planTable(_ name: TableName, _ selection: TableSelection) async throws -> PlannedTable {
         let source: SourceTable
         do { source = try await catalog.describe(name) } catch {
-            throw PlanError("\(name): cannot read the table's columns: \(ErrorText.clause(error))." + (ErrorText.blamesTheRequest(error) ? " Check the name (`dbduck tables '\(name.catalog).\(name.schema).*'`) and your access to it." : ""))
+            throw TableUnavailable.orRunFailure(error,"\(name): cannot read the table's columns: \(ErrorText.clause(error))." + (ErrorText.blamesTheRequest(error) ? " Check the name (`dbduck tables '\(name.catalog).\(name.schema).*'`) and your access to it." : ""))
         }
         var columns = source.columns
         if let wanted = selection.columns {
@@ -157,7 +170,11 @@ public struct Planner: Sendable {
         repeat {
             // A copy that continues reads at the version it started at, whatever the source holds now.
             let version: Int64?
-            if let saved = resume.from { version = saved.version } else { version = try await catalog.currentVersion(of: name) }
+            if let saved = resume.from { version = saved.version } else {
+                do { version = try await catalog.currentVersion(of: name) } catch {
+                    throw TableUnavailable.orRunFailure(error, "\(name): cannot read its Delta version: \(ErrorText.clause(error)).")
+                }
+            }
             table = PlannedTable(source: name.description, targetSchema: targetSchema, targetTable: targetTable,
                                  columns: planned, filter: selection.filter, strategy: .streaming,
                                  strategyReason: "", chunkSize: selection.chunkSize ?? config.defaults.chunkSize, version: version,
@@ -181,7 +198,7 @@ public struct Planner: Sendable {
         let needsCount = depth == .display || (table.sync.isIncremental && table.sync.mode != .append && table.sync.deletes != .ignore)
         if needsCount {
             do { table.rowCount = try await catalog.scalarInteger(table.countSQL) } catch {
-                throw PlanError("\(name): cannot count its rows\(selection.filter.map { " with where: \($0)" } ?? ""): \(ErrorText.clause(error)).")
+                throw TableUnavailable.orRunFailure(error,"\(name): cannot count its rows\(selection.filter.map { " with where: \($0)" } ?? ""): \(ErrorText.clause(error)).")
             }
         }
         (table.strategy, table.strategyReason) = StrategyAdvisor.choose(choice, rows: table.rowCount, bytes: size, columns: planned)

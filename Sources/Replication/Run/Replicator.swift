@@ -53,8 +53,19 @@ public struct Replicator: Sendable {
                 startNext()
             }
         }
+        var all = outcomes.compactMap { $0 }
+        for missing in plan.unavailable {
+            let now = Date()
+            let record = RunRecords.Record(runID: runID, source: missing.source, target: missing.target, startedAt: now,
+                                           finishedAt: now, rows: 0, bytes: 0, strategy: .streaming, sourceVersion: nil,
+                                           status: "failed", error: missing.reason)
+            try? RunRecords.insert(record, database)   // best effort: the summary carries the failure either way
+            all.append(ReplicationSummary.TableOutcome(source: missing.source, target: missing.target, strategy: .streaming,
+                                                       status: "failed", rows: 0, bytes: 0, seconds: 0,
+                                                       sourceVersion: nil, error: missing.reason))
+        }
         return ReplicationSummary(runID: runID, targetPath: plan.targetPath, startedAt: started,
-                                  seconds: (ContinuousClock.now - clock).seconds, tables: outcomes.compactMap { $0 })
+                                  seconds: (ContinuousClock.now - clock).seconds, tables: all)
     }
 
     /// Copies one table; never throws: a failure becomes a failed outcome (and a failed run record).
