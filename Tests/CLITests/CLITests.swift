@@ -148,11 +148,15 @@ import Testing
     @Test func ctrlCCancelsRollsBackAndRemovesStagedFiles() async throws {
         try await EmulatorProcess.withRunning(seedScale: 0.01, extraArguments: ["--chunk-rows", "2000"]) { emulator in
             let path = CLIProcess.scratch("t.duckdb")
-            let env = CLIProcess.environment(emulator)
+            // A temporary directory of its own: other suites stage files in the shared one meanwhile.
+            let scratch = (CLIProcess.scratch("tmp") as NSString).deletingLastPathComponent + "/tmpdir"
+            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+            var env = CLIProcess.environment(emulator)
+            env["TMPDIR"] = scratch
             let first = try CLIProcess.run(["replicate", "samples.tpch.lineitem", "--to", path], environment: env)
             #expect(first.status == 0, "\(first.stderr)")
             try await emulator.setFaults("slow,bps=40000")
-            let staged = Set((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? [])
+            let staged = Set((try? FileManager.default.contentsOfDirectory(atPath: scratch)) ?? [])
             let (process, out, err) = try CLIProcess.start(["replicate", "samples.tpch.lineitem", "--to", path, "--strategy", "parquet"],
                                                            environment: env)
             var seen = ""
@@ -172,7 +176,7 @@ import Testing
             try await emulator.clearFaults()
             let connection = try Database(path: path).connect()
             #expect(try connection.scalar("SELECT count(*) FROM tpch.lineitem")?.integerValue == 60012)
-            let now = Set((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? [])
+            let now = Set((try? FileManager.default.contentsOfDirectory(atPath: scratch)) ?? [])
             #expect(now.subtracting(staged).filter { $0.hasPrefix("dbduck-stage-") }.isEmpty, "staged Parquet files left behind")
         }
     }
