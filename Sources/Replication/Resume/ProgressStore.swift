@@ -22,16 +22,7 @@ public enum ProgressStore {
     /// Every saved copy in the file at `path`, by lower-cased target; empty when the file or the
     /// table does not exist. The file is opened read-only and only when it exists.
     public static func read(path: String) throws -> [String: CopyProgress] {
-        // An empty file is a new database to be: nothing to read yet.
-        guard !path.isEmpty, let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0
-        else { return [:] }
-        let connection: Connection
-        do {
-            connection = try Database(path: path, configuration: .init(readOnly: true)).connect()
-        } catch {
-            throw TargetDatabase.openError(path: path, error)
-        }
-        let catalog = try connection.scalar("SELECT current_database()")?.stringValue ?? "main"
+        guard let (connection, catalog) = try TargetDatabase.openExistingReadOnly(path: path) else { return [:] }
         return try read(connection, catalog: catalog)
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import DuckDB
 
 /// Opening and preparing the DuckDB file tables land in.
@@ -17,6 +18,20 @@ enum TargetDatabase {
         } catch {
             throw openError(path: path, error)
         }
+    }
+
+    /// The existing target, read-only, with its catalog name; nil when there is no file or an empty
+    /// one (a new database to be), so reading dbduck's own tables at planning never creates it.
+    static func openExistingReadOnly(path: String) throws -> (Connection, String)? {
+        guard !path.isEmpty, let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0
+        else { return nil }
+        let connection: Connection
+        do {
+            connection = try Database(path: path, configuration: .init(readOnly: true)).connect()
+        } catch {
+            throw openError(path: path, error)
+        }
+        return (connection, try connection.scalar("SELECT current_database()")?.stringValue ?? "main")
     }
 
     /// What to say when the file cannot be opened.

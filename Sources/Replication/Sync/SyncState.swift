@@ -50,16 +50,7 @@ public enum SyncStateStore {
     /// Every table's state in the file at `path`; empty when the file or the table does not exist.
     /// The file is opened read-only and only when it exists, so planning never creates it.
     public static func read(path: String) throws -> [String: SyncState] {
-        // An empty file is a new database to be: nothing to read yet.
-        guard !path.isEmpty, let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0
-        else { return [:] }
-        let connection: Connection
-        do {
-            connection = try Database(path: path, configuration: .init(readOnly: true)).connect()
-        } catch {
-            throw TargetDatabase.openError(path: path, error)
-        }
-        let catalog = try connection.scalar("SELECT current_database()")?.stringValue ?? "main"
+        guard let (connection, catalog) = try TargetDatabase.openExistingReadOnly(path: path) else { return [:] }
         let exists = try connection.scalar("""
             SELECT count(*) FROM duckdb_tables() WHERE database_name = \(quoteLiteral(catalog))
               AND schema_name = \(quoteLiteral(RunRecords.schema)) AND table_name = \(quoteLiteral(table))
