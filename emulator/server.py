@@ -82,6 +82,7 @@ class ApiHandler(StatementEndpoints, BaseHandler):
             return self._json(200, {"oidc_endpoint": app.host + "/oidc", "workspace_id": app.workspace_id,
                                     "cloud": "AWS"})
         kind = self._kind(method, path)
+        app.count_request(kind)
         for code, name in (("429", "TOO_MANY_REQUESTS"), ("503", "TEMPORARILY_UNAVAILABLE"), ("500", "INTERNAL_ERROR")):
             f = app.faults.take(code, kind, path)
             if f is not None:

@@ -40,6 +40,11 @@ class App:
         self.download_bytes = 0
         self.api_responses = 0
         self.api_response_bytes = 0
+        self.requests_by_kind: dict[str, int] = {}
+
+    def count_request(self, kind: str):
+        with self.lock:
+            self.requests_by_kind[kind] = self.requests_by_kind.get(kind, 0) + 1
 
     def count_api_response(self, size: int):
         with self.lock:
@@ -62,4 +67,5 @@ class App:
             return {"statements": len(sts), "statements_by_state": by_state, "downloads": self.downloads,
                     "download_bytes": self.download_bytes, "api_responses": self.api_responses,
                     "api_response_bytes": self.api_response_bytes, "oauth_tokens_issued": self.auth.issued_count(),
-                    "sessions": len(self.sessions), "result_cache": self.store.cache.stats()}
+                    "sessions": len(self.sessions), "result_cache": self.store.cache.stats(),
+                    "requests_by_kind": dict(self.requests_by_kind)}

@@ -74,6 +74,11 @@ public struct EmulatorProcess: Sendable {
         (try await stats()["statements"] as? Int) ?? -1
     }
 
+    /// Workspace requests of one kind so far: `uc` (Unity Catalog REST), `execute`, `status`, `chunk`, ...
+    public func requestCount(_ kind: String) async throws -> Int {
+        ((try await stats()["requests_by_kind"] as? [String: Any])?[kind] as? Int) ?? 0
+    }
+
     private func admin(_ method: String, _ path: String, body: String?) async throws -> String {
         var tls = TLSConfiguration.makeClientConfiguration()
         if let caFile { tls.additionalTrustRoots = [.file(caFile)] }

@@ -18,6 +18,20 @@ import Testing
         }
     }
 
+    @Test func aSchemaPatternIsDescribedByOneListing() async throws {
+        try await EmulatorProcess.withRunning { emulator in
+            let path = Sync.scratchFile()
+            let (statements, catalogCalls) = (try await emulator.statementCount(), try await emulator.requestCount("uc"))
+            let summary = try await Sync.run(emulator, "samples.tpch.*", to: path, mode: nil)
+            #expect(summary.succeeded, "\(summary.text)")
+            #expect(summary.tables.count == 2)
+            let calls = try await emulator.requestCount("uc") - catalogCalls
+            #expect(calls == 1, "planning \(summary.tables.count) tables made \(calls) Unity Catalog calls")
+            let used = try await emulator.statementCount() - statements
+            #expect(used == 2 * summary.tables.count, "\(summary.tables.count) full copies ran \(used) warehouse statements")
+        }
+    }
+
     @Test func aChangeFeedRunWithNothingNewTakesOnlyTheVersionCheck() async throws {
         let data = try EmulatorProcess.scratchCopy(of: EmulatorProcess.seededDataDirectory(scale: 0.01))
         defer { try? FileManager.default.removeItem(atPath: data) }

@@ -6,7 +6,7 @@ extension DatabricksClient {
         try await withSQLFallback {
             try await self.paginate("/api/2.1/unity-catalog/catalogs", query: [], as: CatalogListWire.self) {
                 ($0.catalogs ?? [], $0.next_page_token)
-            }
+            }.map(\.name)
         } fallback: {
             try await self.queryRows("SHOW CATALOGS").rows.compactMap { $0.first ?? nil }
         }
@@ -16,7 +16,7 @@ extension DatabricksClient {
     public func listSchemas(catalog: String) async throws -> [String] {
         try await withSQLFallback {
             try await self.paginate("/api/2.1/unity-catalog/schemas", query: [("catalog_name", catalog)],
-                                    as: SchemaListWire.self) { ($0.schemas ?? [], $0.next_page_token) }
+                                    as: SchemaListWire.self) { ($0.schemas ?? [], $0.next_page_token) }.map(\.name)
         } fallback: {
             try await self.queryRows("SHOW SCHEMAS IN \(SQLIdentifier.quote(catalog))").rows.compactMap { $0.first ?? nil }
         }
@@ -28,13 +28,25 @@ extension DatabricksClient {
             try await self.paginate("/api/2.1/unity-catalog/tables",
                                     query: [("catalog_name", catalog), ("schema_name", schema), ("omit_columns", "true"),
                                             ("omit_properties", "true")],
-                                    as: TableListWire.self) { ($0.tables ?? [], $0.next_page_token) }
+                                    as: TableListWire.self) { ($0.tables ?? [], $0.next_page_token) }.map(\.name)
         } fallback: {
             let (columns, rows) = try await self.queryRows(
                 "SHOW TABLES IN \(SQLIdentifier.quote(catalog)).\(SQLIdentifier.quote(schema))")
             let column = columns.firstIndex { $0.name == "tableName" } ?? min(1, max(columns.count - 1, 0))
             return rows.compactMap { column < $0.count ? $0[column] : nil }
         }
+    }
+
+    /// Every table of a schema with its columns and properties, from one Unity Catalog listing
+    /// (all pages), so a schema of many tables costs one call instead of one per table.
+    /// Listings carry no `table_constraints`: a primary key needs ``table(_:)``.
+    /// Returns nil when the workspace has no Unity Catalog REST endpoint.
+    public func listTableInfos(catalog: String, schema: String) async throws -> [TableInfo]? {
+        try await withSQLFallback {
+            try await self.paginate("/api/2.1/unity-catalog/tables", query: [("catalog_name", catalog), ("schema_name", schema)],
+                                    as: TableInfoListWire.self) { ($0.tables ?? [], $0.next_page_token) }
+                .map { TableInfo($0, catalog: catalog, schema: schema) }
+        } fallback: { nil }
     }
 
     /// A table's columns (with Databricks types), comment and properties.
@@ -47,20 +59,7 @@ extension DatabricksClient {
         return try await withSQLFallback {
             let wire: TableInfoWire = try await self.api.call(.GET, "/api/2.1/unity-catalog/tables/\(encoded)",
                                                               table: fullName)
-            let columns = (wire.columns ?? []).enumerated().map { offset, column in
-                let parsed = DatabricksTypeName.parse(column.type_text ?? column.type_name ?? "string")
-                return ColumnInfo(name: column.name, typeText: column.type_text ?? parsed.name.lowercased(),
-                                  typeName: column.type_name ?? parsed.name, position: column.position ?? offset,
-                                  nullable: column.nullable ?? true, comment: column.comment,
-                                  precision: column.type_precision ?? parsed.precision,
-                                  scale: column.type_scale ?? parsed.scale)
-            }.sorted { $0.position < $1.position }
-            return TableInfo(fullName: wire.full_name ?? fullName, catalog: wire.catalog_name ?? parts[0],
-                             schema: wire.schema_name ?? parts[1], name: wire.name, tableType: wire.table_type,
-                             dataSourceFormat: wire.data_source_format, columns: columns, comment: wire.comment,
-                             properties: wire.properties ?? [:], storageLocation: wire.storage_location,
-                             tableID: wire.table_id,
-                             primaryKey: wire.table_constraints?.lazy.compactMap { $0.primary_key_constraint?.child_columns }.first)
+            return TableInfo(wire, catalog: parts[0], schema: parts[1])
         } fallback: {
             let quoted = parts.map(SQLIdentifier.quote).joined(separator: ".")
             let (_, rows) = try await self.queryRows("DESCRIBE TABLE \(quoted)", table: fullName)
@@ -127,9 +126,9 @@ extension DatabricksClient {
     // MARK: Helpers
 
     /// Follows `next_page_token` until it is absent or empty; empty pages in between are normal.
-    func paginate<Page: Decodable>(_ path: String, query: [(String, String)], as type: Page.Type,
-                                   _ items: (Page) -> ([NamedWire], String?)) async throws -> [String] {
-        var names: [String] = []
+    func paginate<Page: Decodable, Item>(_ path: String, query: [(String, String)], as type: Page.Type,
+                                         _ items: (Page) -> ([Item], String?)) async throws -> [Item] {
+        var names: [Item] = []
         var token: String?
         var pages = 0
         repeat {
@@ -137,7 +136,7 @@ extension DatabricksClient {
             if let token { parameters.append(("page_token", token)) }
             let page: Page = try await api.call(.GET, path, query: parameters)
             let (found, next) = items(page)
-            names.append(contentsOf: found.map(\.name))
+            names.append(contentsOf: found)
             token = next.flatMap { $0.isEmpty ? nil : $0 }
             pages += 1
             if pages > 100_000 { throw ResultError.unsupported("\(path) kept returning page tokens") }

@@ -73,6 +73,7 @@ struct CatalogListWire: Decodable { var catalogs: [NamedWire]?; var next_page_to
 struct SchemaListWire: Decodable { var schemas: [NamedWire]?; var next_page_token: String? }
 struct TableListWire: Decodable { var tables: [NamedWire]?; var next_page_token: String? }
 struct NamedWire: Decodable { var name: String }
+struct TableInfoListWire: Decodable { var tables: [TableInfoWire]?; var next_page_token: String? }
 
 struct TableInfoWire: Decodable {
     var name: String
@@ -87,6 +88,26 @@ struct TableInfoWire: Decodable {
     var storage_location: String?
     var table_id: String?
     var table_constraints: [TableConstraintWire]?
+}
+
+extension TableInfo {
+    /// A table from Unity Catalog's wire shape; the catalog and schema fill in what it leaves out.
+    init(_ wire: TableInfoWire, catalog: String, schema: String) {
+        let columns = (wire.columns ?? []).enumerated().map { offset, column in
+            let parsed = DatabricksTypeName.parse(column.type_text ?? column.type_name ?? "string")
+            return ColumnInfo(name: column.name, typeText: column.type_text ?? parsed.name.lowercased(),
+                              typeName: column.type_name ?? parsed.name, position: column.position ?? offset,
+                              nullable: column.nullable ?? true, comment: column.comment,
+                              precision: column.type_precision ?? parsed.precision,
+                              scale: column.type_scale ?? parsed.scale)
+        }.sorted { $0.position < $1.position }
+        self.init(fullName: wire.full_name ?? [catalog, schema, wire.name].joined(separator: "."),
+                  catalog: wire.catalog_name ?? catalog, schema: wire.schema_name ?? schema, name: wire.name,
+                  tableType: wire.table_type, dataSourceFormat: wire.data_source_format, columns: columns,
+                  comment: wire.comment, properties: wire.properties ?? [:], storageLocation: wire.storage_location,
+                  tableID: wire.table_id,
+                  primaryKey: wire.table_constraints?.lazy.compactMap { $0.primary_key_constraint?.child_columns }.first)
+    }
 }
 
 /// One entry of `table_constraints`; only primary keys matter here.

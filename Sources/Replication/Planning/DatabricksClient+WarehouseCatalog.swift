@@ -11,11 +11,12 @@ extension DatabricksClient: WarehouseCatalog {
     }
 
     public func describe(_ name: TableName) async throws -> SourceTable {
-        let info = try await table(name.description)
-        let columns = info.columns.sorted { $0.position < $1.position }.map {
-            SourceColumn(name: $0.name, typeText: $0.typeText, nullable: $0.nullable, comment: $0.comment)
-        }
-        return SourceTable(columns: columns, comment: info.comment, primaryKey: info.primaryKey, properties: info.properties)
+        SourceTable(try await table(name.description), primaryKeyKnown: true)
+    }
+
+    public func describeAll(in catalog: String, schema: String) async throws -> [String: SourceTable]? {
+        guard let infos = try await listTableInfos(catalog: catalog, schema: schema) else { return nil }
+        return Dictionary(infos.map { ($0.name, SourceTable($0, primaryKeyKnown: false)) }) { first, _ in first }
     }
 
     public func currentVersion(of name: TableName) async throws -> Int64? {
@@ -36,5 +37,15 @@ extension DatabricksClient: WarehouseCatalog {
             }
         }
         throw PlanError("the warehouse returned no number for: \(sql)")
+    }
+}
+
+extension SourceTable {
+    init(_ info: TableInfo, primaryKeyKnown: Bool) {
+        let columns = info.columns.sorted { $0.position < $1.position }.map {
+            SourceColumn(name: $0.name, typeText: $0.typeText, nullable: $0.nullable, comment: $0.comment)
+        }
+        self.init(columns: columns, comment: info.comment, primaryKey: info.primaryKey, properties: info.properties,
+                  primaryKeyKnown: primaryKeyKnown)
     }
 }

@@ -34,18 +34,18 @@ public struct Planner: Sendable {
     }
 
     public func plan() async throws -> ReplicationPlan {
-        let selected = try await expand()
+        let selected = try await expandWithListings()
         var tables = [PlannedTable?](repeating: nil, count: selected.count)
         var unavailable = [UnavailableTable?](repeating: nil, count: selected.count)
         try await withThrowingTaskGroup(of: (Int, Result<PlannedTable, TableUnavailable>).self) { group in
             var next = 0
             func startNext() {
                 guard next < selected.count else { return }
-                let index = next, (name, selection) = selected[index]
+                let index = next, (name, selection, listed) = selected[index]
                 next += 1
                 group.addTask {
                     // A table the warehouse cannot serve fails alone; the others are still copied.
-                    do { return (index, .success(try await planTable(name, selection))) } catch let failure as TableUnavailable {
+                    do { return (index, .success(try await planTable(name, selection, listed: listed))) } catch let failure as TableUnavailable {
                         return (index, .failure(failure))
                     }
                 }
@@ -72,8 +72,13 @@ public struct Planner: Sendable {
 
     /// Every table the config names, patterns expanded, in config order, each once.
     public func expand() async throws -> [(TableName, TableSelection)] {
+        try await expandWithListings().map { ($0.0, $0.1) }
+    }
+
+    /// ``expand()``, with each table's description when a pattern's listing gave it.
+    func expandWithListings() async throws -> [(TableName, TableSelection, SourceTable?)] {
         guard !config.tables.isEmpty else { throw PlanError("no tables to copy. Name tables on the command line or in `tables:` of dbduck.yml.") }
-        var result: [(TableName, TableSelection)] = []
+        var result: [(TableName, TableSelection, SourceTable?)] = []
         var seen = Set<String>()
         for selection in config.tables {
             guard let pattern = TableName(parsing: selection.name) else {
@@ -86,19 +91,20 @@ public struct Planner: Sendable {
                 }
                 excludes.append(exclude)
             }
-            let names = pattern.isPattern ? try await matching(pattern) : [pattern]
-            let kept = names.filter { name in !excludes.contains { $0.matches(name) } }
+            let names = pattern.isPattern ? try await matching(pattern) : [(pattern, nil)]
+            let kept = names.filter { name, _ in !excludes.contains { $0.matches(name) } }
             if pattern.isPattern && kept.isEmpty {
                 throw PlanError("\(selection.name) matches no table\(names.isEmpty ? "" : " once excludes apply"). `dbduck tables '\(selection.name)'` lists what the source has.")
             }
-            for name in kept where seen.insert(name.description.lowercased()).inserted {
-                result.append((name, selection))
+            for (name, listed) in kept where seen.insert(name.description.lowercased()).inserted {
+                result.append((name, selection, listed))
             }
         }
         return result
     }
 
-    private func matching(_ pattern: TableName) async throws -> [TableName] {
+    /// The tables a pattern matches, described from the schema's listing where the catalog can.
+    private func matching(_ pattern: TableName) async throws -> [(TableName, SourceTable?)] {
         func pick(_ part: String, _ what: String, _ all: () async throws -> [String]) async throws -> [String] {
             let isPattern = part.contains("*") || part.contains("?")
             do {
@@ -107,15 +113,23 @@ public struct Planner: Sendable {
                 throw PlanError("\(pattern): cannot list \(what): \(ErrorText.clause(error))." + (ErrorText.blamesTheRequest(error) ? " `dbduck tables` lists what the source has." : ""))
             }
         }
-        var names: [TableName] = []
+        var names: [(TableName, SourceTable?)] = []
         for c in try await pick(pattern.catalog, "catalogs", { try await catalog.catalogs() }) {
             for s in try await pick(pattern.schema, "the schemas of \(c)", { try await catalog.schemas(in: c) }) {
                 let tables: [String]
-                do { tables = try await catalog.tables(in: c, schema: s) } catch {
+                var described: [String: SourceTable] = [:]
+                do {
+                    if let all = try await catalog.describeAll(in: c, schema: s) {
+                        described = all
+                        tables = Array(all.keys)
+                    } else {
+                        tables = try await catalog.tables(in: c, schema: s)
+                    }
+                } catch {
                     throw PlanError("\(pattern) matches no table: cannot list the tables of \(c).\(s): \(ErrorText.clause(error))." + (ErrorText.blamesTheRequest(error) ? " `dbduck tables` lists what the source has." : ""))
                 }
                 for t in tables.sorted() where Glob.matches(pattern.table, t) {
-                    names.append(TableName(catalog: c, schema: s, table: t))
+                    names.append((TableName(catalog: c, schema: s, table: t), described[t]))
                 }
             }
         }
@@ -124,10 +138,16 @@ public struct Planner: Sendable {
 
     // MARK: one table
 
-    func planTable(_ name: TableName, _ selection: TableSelection) async throws -> PlannedTable {
+    func planTable(_ name: TableName, _ selection: TableSelection, listed: SourceTable? = nil) async throws -> PlannedTable {
+        let mode = selection.mode ?? config.defaults.mode
         let source: SourceTable
-        do { source = try await catalog.describe(name) } catch {
-            throw TableUnavailable.orRunFailure(error,"\(name): cannot read the table's columns: \(ErrorText.clause(error))." + (ErrorText.blamesTheRequest(error) ? " Check the name (`dbduck tables '\(name.catalog).\(name.schema).*'`) and your access to it." : ""))
+        // A listing's description serves unless the sync mode may need the PRIMARY KEY it leaves out.
+        if let listed, listed.primaryKeyKnown || mode == .full || selection.primaryKey != nil {
+            source = listed
+        } else {
+            do { source = try await catalog.describe(name) } catch {
+                throw TableUnavailable.orRunFailure(error, "\(name): cannot read the table's columns: \(ErrorText.clause(error))." + (ErrorText.blamesTheRequest(error) ? " Check the name (`dbduck tables '\(name.catalog).\(name.schema).*'`) and your access to it." : ""))
+            }
         }
         var columns = source.columns
         if let wanted = selection.columns {
@@ -151,7 +171,6 @@ public struct Planner: Sendable {
             }
         }
         let (targetSchema, targetTable) = try targetName(for: name, selection)
-        let mode = selection.mode ?? config.defaults.mode
         let choice = selection.strategy ?? config.defaults.strategy
         let checkpoints = selection.checkpointEvery ?? config.defaults.checkpointEvery
         let shape = RowShape(columns: planned, filter: selection.filter, mode: mode,

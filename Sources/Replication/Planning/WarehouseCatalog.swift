@@ -6,12 +6,19 @@ public protocol WarehouseCatalog: Sendable {
     func schemas(in catalog: String) async throws -> [String]
     func tables(in catalog: String, schema: String) async throws -> [String]
     func describe(_ table: TableName) async throws -> SourceTable
+    /// Every table of a schema described by one listing, by table name; nil when the catalog
+    /// cannot list descriptions (the planner then describes each table).
+    func describeAll(in catalog: String, schema: String) async throws -> [String: SourceTable]?
     /// The current Delta version (`DESCRIBE HISTORY t LIMIT 1`).
     func currentVersion(of table: TableName) async throws -> Int64?
     /// `DESCRIBE DETAIL`: size, files, the Delta table id and properties.
     func detail(of table: TableName) async throws -> SourceDetail
     /// Runs a query that returns one number (e.g. `SELECT COUNT(*) ...`).
     func scalarInteger(_ sql: String) async throws -> Int64
+}
+
+extension WarehouseCatalog {
+    public func describeAll(in catalog: String, schema: String) async throws -> [String: SourceTable]? { nil }
 }
 
 /// A table's metadata as the warehouse reports it.
@@ -22,9 +29,14 @@ public struct SourceTable: Sendable, Equatable {
     public var primaryKey: [String]?
     /// Unity Catalog's table properties (e.g. `delta.enableChangeDataFeed`).
     public var properties: [String: String]
+    /// False when the description came from a listing, which leaves constraints out: a nil
+    /// ``primaryKey`` then means "not asked", not "none declared".
+    public var primaryKeyKnown: Bool
 
-    public init(columns: [SourceColumn], comment: String? = nil, primaryKey: [String]? = nil, properties: [String: String] = [:]) {
+    public init(columns: [SourceColumn], comment: String? = nil, primaryKey: [String]? = nil, properties: [String: String] = [:],
+                primaryKeyKnown: Bool = true) {
         self.columns = columns; self.comment = comment; self.primaryKey = primaryKey; self.properties = properties
+        self.primaryKeyKnown = primaryKeyKnown
     }
 }
 
