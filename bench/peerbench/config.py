@@ -17,6 +17,7 @@ RUN_NAMES = ["dbduck-basic", "dbduck-batch", "dbduck-parquet", "dbduck-streaming
              "sql-connector", "duckbricks", "ingestr", "seed-basic", "seed-pandas", "seed-parquet",
              "seed-streaming", "limit-parquet-ingest", "limit-download", "limit-arrow-ingest",
              "dbduck-many-tables", "connector-many-tables",
+             "dbduck-many-tables-latency", "connector-many-tables-latency",
              "dbduck-cdf", "dbduck-merge", "dbduck-full-after-change"]
 
 # The emulator's rows per result chunk (its default), recorded with the results.

@@ -17,9 +17,10 @@ from .copycheck import expected
 from .dbduck_binary import snapshot_dbduck
 from .incmodes import INCREMENTAL_RUNS
 from .incremental import Phase, compare_with_full
+from .latency import BadStatementLatency, run_latency_pair, statement_latency
 from .machine import machine_info
 from .manyplans import warm_up_many
-from .manytables import ManyTables, seeded_many, wanted
+from .manytables import LATENCY_RUNS, ManyTables, seeded_many, wanted
 from .peervenvs import PEER_VENVS, peer_venv
 from .plans import Context, dbduck_plan, plans
 from .ratios import ratios
@@ -37,7 +38,8 @@ from .warmup import warm_up
 def main() -> int:
     try:
         st = Settings.from_env()
-    except UnknownRunNames as e:
+        latency = statement_latency()
+    except (UnknownRunNames, BadStatementLatency) as e:
         log(str(e))
         return 64
     if not os.path.exists(VENV_PY):
@@ -70,6 +72,7 @@ def main() -> int:
                 ctx.venv_errors[name] = err
     machine = machine_info(dbduck)
     runs, incremental = run_main_scale(st, ctx, d, exp_full, exp_sample, logs)
+    runs += run_latency_pair(st, ctx, d, logs, latency)
     extra = [run_rss_scale(st, s, ctx, logs) for s in st.rss_scales
              if s != st.scale and "dbduck-streaming" in st.selected]
     machine["loadavg_at_end"] = list(os.getloadavg())
@@ -101,7 +104,7 @@ def run_main_scale(st: Settings, ctx: Context, d: str, exp_full: dict, exp_sampl
         ctx.ca_file = emu.ca_file
         warm_up(emu, ctx, logs)
         runner = Runner(ctx, emu, exp_full, exp_sample, logs, st.timeout, st.keep_outputs)
-        chosen = plans(ctx, st.selected)
+        chosen = plans(ctx, [n for n in st.selected if n not in LATENCY_RUNS])  # they have their own emulator
         warm_up_many(emu, chosen, logs)
         regular = [p for p in chosen if p.name not in INCREMENTAL_RUNS]
         synced = [p for p in chosen if p.name in INCREMENTAL_RUNS]

@@ -9,24 +9,26 @@ from collections import Counter
 
 from .config import DBDUCK, PEERS, ROOT, VENV_PY, log, shown_path
 from .manycheck import check_many
-from .manytables import SOURCE, TARGET_SCHEMA
+from .manytables import SOURCE, TARGET_SCHEMA, pair_name
 from .plans import Context, Plan
 from .runner import remove_output
 from .warehouse import EmulatorProcess, client_env
 
 
 def many_plan(name: str, ctx: Context) -> Plan:
+    """A run of the many-tables pair; a latency run has its pair run's command (its own file)."""
     out = os.path.join(ctx.work, f"{name}.duckdb")
+    base = pair_name(name)
     if ctx.many is None:
         return Plan(name, None, out, unavailable="the many-tables schema was not seeded", table=SOURCE)
     kw = dict(table=SOURCE, expected=ctx.many.expected, checker=many_checker, note=ctx.many.label)
-    if name == "dbduck-many-tables":
+    if base == "dbduck-many-tables":
         if not ctx.dbduck.available:
             return Plan(name, None, out, unavailable=f"{shown_path(DBDUCK)} is not built (make build)",
                         dbduck=True, **kw)
         return Plan(name, [ctx.dbduck.path, "replicate", SOURCE, "--to", out, "--json", *ctx.tls_args], out,
                     dbduck=True, summarize=summarize_tables, **kw)
-    if name == "connector-many-tables":
+    if base == "connector-many-tables":
         cmd = [VENV_PY, os.path.join(PEERS, "connector_many_tables.py"), "--schema", SOURCE.rsplit(".", 1)[0],
                "--target-schema", TARGET_SCHEMA, "--parallelism", str(ctx.parallelism), "--out", out]
         return Plan(name, cmd, out, **kw)

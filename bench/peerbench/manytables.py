@@ -17,7 +17,12 @@ CATALOG, SCHEMA = "main", "many"
 SOURCE = f"{CATALOG}.{SCHEMA}.*"
 # The DuckDB schema a copy of main.many lands in (dbduck drops the catalog).
 TARGET_SCHEMA = SCHEMA
-MANY_RUNS = ("dbduck-many-tables", "connector-many-tables")
+# The pair against the main emulator (its target), and the same pair against a second emulator
+# whose every statement waits first, as a warehouse round trip does (latency.py).
+MANY_PAIR = ("dbduck-many-tables", "connector-many-tables")
+LATENCY_SUFFIX = "-latency"
+LATENCY_RUNS = tuple(n + LATENCY_SUFFIX for n in MANY_PAIR)
+MANY_RUNS = MANY_PAIR + LATENCY_RUNS
 MARKER = "many-tables.json"
 
 
@@ -57,6 +62,11 @@ class ManyTables:
 
 def wanted(selected: list[str]) -> bool:
     return any(n in MANY_RUNS for n in selected)
+
+
+def pair_name(name: str) -> str:
+    """The run of the main pair a many-tables run repeats (itself for the main pair)."""
+    return name.removesuffix(LATENCY_SUFFIX) if name in LATENCY_RUNS else name
 
 
 def table_data(index: int, rows: int):

@@ -1,15 +1,18 @@
 """Ratios and targets between two named runs that the comparison with dbduck-streaming does not
-cover: the many-tables pair, and dbduck-streaming against DuckDB's ingest of in-memory Arrow. An
-entry appears only when one of its runs is in the document."""
+cover: the many-tables pair (and the same pair against a warehouse with a statement latency, a ratio
+without a target), and dbduck-streaming against DuckDB's ingest of in-memory Arrow. An entry
+appears only when one of its runs is in the document."""
 
 from __future__ import annotations
 
 from typing import Optional
 
-from .manytables import MANY_RUNS
+from .latency import statement_latency
+from .manytables import LATENCY_RUNS, MANY_PAIR, MANY_RUNS
 from .runrecord import RunRecord
 
 MANY_KEY = "connector-many-tables_vs_dbduck-many-tables"
+LATENCY_KEY = "connector-many-tables-latency_vs_dbduck-many-tables-latency"
 ARROW_KEY = "streaming_vs_limit_arrow_ingest"
 MANY_WANT = 3.0
 ARROW_WITHIN = 1.25
@@ -27,13 +30,24 @@ def _missing(by: dict, *names: str) -> str:
     return f"{name} has no result ({by[name].status if name in by else 'not run'})"
 
 
-def many_ratio(by: dict) -> Optional[dict]:
-    """connector-many-tables' wall seconds over dbduck-many-tables'."""
-    d, c = _ok(by, "dbduck-many-tables"), _ok(by, "connector-many-tables")
+def _seconds_ratio(by: dict, dbduck: str, connector: str, how: str) -> Optional[dict]:
+    d, c = _ok(by, dbduck), _ok(by, connector)
     if not (d and c):
         return None
-    return {"definition": "connector-many-tables seconds / dbduck-many-tables seconds (wall, same tables)",
+    return {"definition": f"{connector} seconds / {dbduck} seconds (wall, same tables{how})",
             "value": round(c.seconds / d.seconds, 2)}
+
+
+def many_ratio(by: dict) -> Optional[dict]:
+    """connector-many-tables' wall seconds over dbduck-many-tables'."""
+    return _seconds_ratio(by, *MANY_PAIR, "")
+
+
+def latency_ratio(by: dict, seconds: float) -> Optional[dict]:
+    """The same for the latency runs, whose every statement waited `seconds` first."""
+    r = _seconds_ratio(by, *LATENCY_RUNS, f", every warehouse statement {seconds:g} s RUNNING first: "
+                                          f"emulator --exec-delay {seconds:g}")
+    return r and {**r, "statement_latency_seconds": seconds}
 
 
 def arrow_ratio(by: dict) -> Optional[dict]:
@@ -56,8 +70,10 @@ def pair_ratios(runs: list[RunRecord], scale: float) -> dict:
     to dbduck-streaming (None)."""
     by = _by(runs, scale)
     out: dict = {n: None for n in MANY_RUNS if n in by}
-    if any(n in by for n in MANY_RUNS):
+    if any(n in by for n in MANY_PAIR):
         out[MANY_KEY] = many_ratio(by)
+    if any(n in by for n in LATENCY_RUNS):
+        out[LATENCY_KEY] = latency_ratio(by, statement_latency())
     if "limit-arrow-ingest" in by:
         out[ARROW_KEY] = arrow_ratio(by)
     return out
@@ -66,7 +82,7 @@ def pair_ratios(runs: list[RunRecord], scale: float) -> dict:
 def pair_targets(runs: list[RunRecord], scale: float) -> dict:
     by = _by(runs, scale)
     out: dict = {}
-    if any(n in by for n in MANY_RUNS):
+    if any(n in by for n in MANY_PAIR):
         t: dict = {"target": f"dbduck-many-tables at least {MANY_WANT:g}x faster than connector-many-tables "
                              "(wall seconds)"}
         r = many_ratio(by)
@@ -85,3 +101,16 @@ def pair_targets(runs: list[RunRecord], scale: float) -> dict:
             t.update(value=r["value"], met=r["value"] <= ARROW_WITHIN)
         out["streaming_vs_limit_arrow_ingest"] = t
     return out
+
+
+def latency_lines(ratios: dict) -> list[str]:
+    """The report's line for the latency pair (it has a ratio, no target); none when it did not run."""
+    if LATENCY_KEY not in ratios:
+        return []
+    r = ratios[LATENCY_KEY]
+    if r is None:
+        text = "not measured: a latency run has no result (see its row)"
+    else:
+        text = (f"dbduck-many-tables-latency {r['value']}x faster than connector-many-tables-latency (wall "
+                f"seconds), every warehouse statement {r['statement_latency_seconds']:g} s RUNNING first")
+    return ["", f"Many tables against a warehouse with a statement latency (a second emulator, no target): {text}."]

@@ -7,6 +7,7 @@ from typing import Optional
 from .config import TABLE, scale_tag
 from .incmodes import INCREMENTAL_RUNS
 from .increport import incremental_section
+from .pairratios import latency_lines
 from .runrecord import FAILED, OK, TIMEOUT, UNAVAILABLE, WRONG_COPY, CopyCheck, RunRecord
 
 
@@ -30,6 +31,7 @@ def markdown(doc: dict) -> str:
             lines.append(f"- {r.name} at scale {scale_tag(r.scale)}: {r.status}, "
                          f"{fmt_num(r.rows)} rows in {fmt_num(r.seconds, '.2f')} s, "
                          f"peak RSS {fmt_num((r.peak_rss_bytes or 0) / 1e6)} MB")
+    lines += latency_lines(doc["ratios"])
     lines += incremental_section(doc, runs)
     lines += ["", "## Targets", ""]
     lines += [target_line(key, t) for key, t in doc["targets"].items()]

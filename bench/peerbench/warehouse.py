@@ -16,12 +16,12 @@ except ImportError:  # bench/harness.py run as a script: the repository root is 
     from emulator.launcher import EmulatorProcess
 
 
-def start_warehouse(data: str, log_path: str) -> EmulatorProcess:
-    """`python -m emulator serve` in .venv. BENCH_TLS=1: HTTPS with a generated CA, as Databricks
+def start_warehouse(data: str, log_path: str, *args: str) -> EmulatorProcess:
+    """`python -m emulator serve [args]` in .venv. BENCH_TLS=1: HTTPS with a generated CA, as Databricks
     serves its API and presigned links. BENCH_RESULT_CACHE=0: every statement runs and compresses
     its result again, on these same cores."""
     # Its own session: only the harness stops it (finally block, SIGTERM handler), not a stray Ctrl-C.
-    return EmulatorProcess(data, tls=os.environ.get("BENCH_TLS") == "1", result_cache=result_cache_on(),
+    return EmulatorProcess(data, *args, tls=os.environ.get("BENCH_TLS") == "1", result_cache=result_cache_on(),
                            python=VENV_PY, log_path=log_path, new_session=True)
 
 

@@ -11,7 +11,8 @@ from peerbench.config import RUN_NAMES, VENV_PY
 from peerbench.dbduck_binary import DbduckBinary
 from peerbench.manycheck import check_many, counts_sql, expected_many, fingerprint_sql, table_diffs
 from peerbench.manyplans import summarize_tables
-from peerbench.manytables import MANY_RUNS, ManyTables, table_data, table_names, wanted
+from peerbench.manytables import (LATENCY_RUNS, MANY_PAIR, MANY_RUNS, ManyTables, pair_name, table_data, table_names,
+                                  wanted)
 from peerbench.plans import Context, plans
 from peerbench.settings import Settings
 
@@ -40,6 +41,16 @@ def test_runs_are_selectable_and_wanted_only_when_selected(monkeypatch):
     monkeypatch.setenv("BENCH_RUNS", "connector-many-tables,limit-arrow-ingest")
     st = Settings.from_env()
     assert wanted(st.selected) and not wanted(["dbduck-streaming", "limit-arrow-ingest"])
+    monkeypatch.setenv("BENCH_RUNS", "dbduck-many-tables-latency,connector-many-tables-latency")
+    st = Settings.from_env()
+    assert st.selected == list(LATENCY_RUNS) and wanted(st.selected)
+
+
+def test_the_latency_runs_repeat_the_pair():
+    assert LATENCY_RUNS == ("dbduck-many-tables-latency", "connector-many-tables-latency")
+    assert set(MANY_RUNS) == set(MANY_PAIR) | set(LATENCY_RUNS)
+    assert [pair_name(n) for n in MANY_RUNS] == [*MANY_PAIR, *MANY_PAIR]
+    assert pair_name("dbduck-streaming") == "dbduck-streaming"
 
 
 def test_table_data_is_deterministic_and_differs_per_table():
@@ -135,6 +146,16 @@ def test_plans_of_the_many_table_runs(tmp_path):
     c = by["connector-many-tables"]
     assert c.cmd[0] == VENV_PY and c.cmd[1].endswith("connector_many_tables.py") and c.out.endswith(".duckdb")
     assert c.cmd[c.cmd.index("--schema") + 1] == "main.many" and c.note == "3 tables x 2 rows (main.many.*)"
+    # The latency runs: the same commands, each writing its own file.
+    lat = {p.name: p for p in plans(ctx, list(LATENCY_RUNS))}
+    for name in LATENCY_RUNS:
+        base = by[pair_name(name)]
+        p = lat[name]
+        assert p.out == os.path.join(str(tmp_path), f"{name}.duckdb") != base.out
+        assert p.out in p.cmd and ["OUT" if a == p.out else a for a in p.cmd] == \
+            ["OUT" if a == base.out else a for a in base.cmd]
+        assert p.expected == base.expected and p.checker is base.checker
+        assert p.table == base.table and p.note == base.note and p.summarize is base.summarize
     a = by["limit-arrow-ingest"]
     assert a.cmd[1].endswith("limit_arrow_ingest.py") and a.cmd[a.cmd.index("--parquet") + 1] == ctx.parquet
     ctx.dbduck = DbduckBinary(str(tmp_path / "missing"), str(tmp_path / "missing"))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from peerbench.pairratios import ARROW_KEY, MANY_KEY, pair_ratios, pair_targets
+from peerbench.pairratios import ARROW_KEY, LATENCY_KEY, MANY_KEY, latency_lines, pair_ratios, pair_targets
 from peerbench.ratios import ratios
-from peerbench.report import target_line
+from peerbench.report import markdown, target_line
 from peerbench.runrecord import FAILED, RunRecord
 from peerbench.targets import targets
 
@@ -67,3 +67,49 @@ def test_other_scales_are_left_out():
     for r in runs:
         r.scale = 5.0
     assert pair_ratios(runs, 1.0) == {} and pair_targets(runs, 1.0) == {}
+
+
+def test_latency_ratio_names_the_latency_and_sets_no_target(monkeypatch):
+    monkeypatch.setenv("BENCH_STATEMENT_LATENCY", "0.5")
+    runs = [timed("dbduck-many-tables-latency", 4.0), timed("connector-many-tables-latency", 50.0)]
+    r = ratios(runs, 1.0)
+    assert r["dbduck-many-tables-latency"] is None and r["connector-many-tables-latency"] is None
+    assert r[LATENCY_KEY] == {
+        "definition": ("connector-many-tables-latency seconds / dbduck-many-tables-latency seconds (wall, same "
+                       "tables, every warehouse statement 0.5 s RUNNING first: emulator --exec-delay 0.5)"),
+        "value": 12.5, "statement_latency_seconds": 0.5}
+    assert MANY_KEY not in r
+    assert pair_targets(runs, 1.0) == {} and "many_tables_vs_connector" not in targets(runs, 1.0, [])
+
+
+def test_latency_runs_leave_the_pair_and_its_target_alone(monkeypatch):
+    monkeypatch.delenv("BENCH_STATEMENT_LATENCY", raising=False)
+    runs = [timed("dbduck-many-tables", 4.0), timed("connector-many-tables", 8.0),
+            timed("dbduck-many-tables-latency", 2.0), timed("connector-many-tables-latency", 30.0)]
+    r = pair_ratios(runs, 1.0)
+    assert r[MANY_KEY]["value"] == 2.0 and r[LATENCY_KEY]["value"] == 15.0
+    assert r[LATENCY_KEY]["statement_latency_seconds"] == 0.3  # the default
+    t = pair_targets(runs, 1.0)["many_tables_vs_connector"]
+    assert t["value"] == 2.0 and t["met"] is False
+
+
+def test_latency_ratio_without_a_result():
+    failed = RunRecord("connector-many-tables-latency", "main.many.*", 1.0, False, status=FAILED)
+    r = pair_ratios([timed("dbduck-many-tables-latency", 2.0), failed], 1.0)
+    assert r[LATENCY_KEY] is None
+    assert latency_lines(r) == ["", "Many tables against a warehouse with a statement latency (a second emulator, "
+                                    "no target): not measured: a latency run has no result (see its row)."]
+    assert latency_lines(pair_ratios([timed("dbduck-many-tables", 1.0)], 1.0)) == []
+
+
+def test_latency_line_in_the_report(recorded_doc, monkeypatch):
+    monkeypatch.setenv("BENCH_STATEMENT_LATENCY", "1")
+    runs = [timed("dbduck-many-tables-latency", 4.0), timed("connector-many-tables-latency", 10.0)]
+    doc = dict(recorded_doc, runs=recorded_doc["runs"] + [r.to_json() for r in runs])
+    doc["ratios"] = dict(recorded_doc["ratios"], **pair_ratios(runs, doc["scale"]))
+    line = ("Many tables against a warehouse with a statement latency (a second emulator, no target): "
+            "dbduck-many-tables-latency 2.5x faster than connector-many-tables-latency (wall seconds), every "
+            "warehouse statement 1 s RUNNING first.")
+    md = markdown(doc)
+    assert line in md.splitlines() and md.index(line) < md.index("## Targets")
+    assert "| dbduck-many-tables-latency | 100,000 | 4.00 |" in md
