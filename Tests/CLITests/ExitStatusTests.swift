@@ -55,6 +55,16 @@ extension CLITests {
             }
         }
 
+        @Test func replicateHelpDocumentsTheOptionsAndStatuses() throws {
+            let help = try CLIProcess.run(["replicate", "--help"], environment: CLIProcess.environment(nil))
+            #expect(help.status == 0)
+            let text = help.stdout.replacingOccurrences(of: "\n", with: " ").split(separator: " ").joined(separator: " ")
+            for phrase in ["--replace-unmanaged", "With --config, tables named here pick among the config's tables",
+                           "130 interrupted", "64 bad usage or config"] {
+                #expect(text.contains(phrase), "replicate --help misses \(phrase)")
+            }
+        }
+
         @Test func anUnreachableWorkspaceIsOneJSONDocumentWithTheRunsError() throws {
             let env = CLIProcess.environment(nil).merging(["DATABRICKS_HOST": "http://127.0.0.1:9", "DATABRICKS_TOKEN": "x",
                                                            "DATABRICKS_WAREHOUSE_ID": "w"]) { $1 }
