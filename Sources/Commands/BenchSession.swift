@@ -40,6 +40,7 @@ public enum BenchSession {
             }
             var input = options.input
             input.tables = [table]
+            input.tablesReplaceConfig = true
             do {
                 let setup = try RunSetup.resolve(input, requireTarget: false)
                 suite.add(TransferBenchCases.remote(setup: setup, table: table, sizes: sizeList, strategies: strategyList,

@@ -17,6 +17,9 @@ public struct CommandOutput: Sendable {
 public struct CommandFailure: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var exitStatus: Int32
+    /// With `--json`: the one document to print on stdout (the message still goes to stderr).
+    public var json: String?
+    public init(message: String, exitStatus: Int32) { self.message = message; self.exitStatus = exitStatus }
     public var isUsage: Bool { exitStatus == 64 }
     public var description: String { message }
 }
@@ -31,30 +34,41 @@ public enum CommandRunner {
     }
 
     public static func replicate(_ input: CommandLineInput, json: Bool, verbose: Bool) async throws(CommandFailure) -> CommandOutput {
-        let summary = try await mapped {
-            try await SignalCancellation.run {
-                try await Session.replicate(input, progress: ProgressDisplay(), logger: logger(verbose: verbose))
-            }
+        let outcome = await SignalCancellation.run {
+            try await Session.replicate(input, progress: ProgressDisplay(), logger: logger(verbose: verbose))
         }
-        let text = try await mapped { json ? try summary.json() : summary.text }
-        return CommandOutput(text, exitStatus: summary.succeeded ? 0 : 1)
+        let summary: ReplicationSummary
+        do {
+            summary = try await mapped { try outcome.result.get() }
+        } catch {
+            // Whatever a cancelled request threw, the run stopped because it was asked to.
+            let failure = outcome.interrupted
+                ? CommandFailure(message: "interrupted before any table was copied; the previous copies are unchanged", exitStatus: 130)
+                : error
+            throw failure.documented(json)
+        }
+        let status: Int32 = summary.succeeded ? 0 : outcome.interrupted ? 130 : 1
+        let text = try await mapped { json ? try JSONDocument.summary(summary, exitStatus: status) : summary.text }
+        return CommandOutput(text, exitStatus: status)
     }
 
     public static func plan(_ input: CommandLineInput, json: Bool, verbose: Bool) async throws(CommandFailure) -> CommandOutput {
-        let plan = try await mapped { try await Session.plan(input, logger: logger(verbose: verbose)) }
-        return CommandOutput(try await mapped { json ? try PlanRenderer.json(plan) : PlanRenderer.text(plan) })
+        try await documented(json) {
+            let plan = try await Session.plan(input, logger: logger(verbose: verbose))
+            return CommandOutput(json ? try PlanRenderer.json(plan) : PlanRenderer.text(plan))
+        }
     }
 
     public static func tables(pattern: String, source: SourceSettings, json: Bool) async throws(CommandFailure) -> CommandOutput {
-        let names = try await mapped { try await Session.tables(pattern: pattern, source: source, logger: logger(verbose: false)) }
-        guard json else { return CommandOutput(names.joined(separator: "\n")) }
-        return CommandOutput(try await mapped {
-            String(decoding: try JSONSerialization.data(withJSONObject: names, options: [.prettyPrinted]), as: UTF8.self)
-        })
+        try await documented(json) {
+            let names = try await Session.tables(pattern: pattern, source: source, logger: logger(verbose: false))
+            guard json else { return CommandOutput(names.joined(separator: "\n")) }
+            return CommandOutput(String(decoding: try JSONSerialization.data(withJSONObject: names, options: [.prettyPrinted]), as: UTF8.self))
+        }
     }
 
     public static func analyze(_ options: AnalyzeSession.Options, json: Bool, html: String?, verbose: Bool) async throws(CommandFailure) -> CommandOutput {
-        try await mapped {
+        try await documented(json) {
             let report = try await AnalyzeSession.run(options, logger: logger(verbose: verbose)) { line in
                 FileHandle.standardError.write(Data("[dbduck] \(line)\n".utf8))
             }
@@ -80,6 +94,11 @@ public enum CommandRunner {
 
     /// dbduck's version and the linked DuckDB's.
     public static func version(_ dbduck: String) -> String { "dbduck \(dbduck)\nDuckDB \(Database.libraryVersion)" }
+
+    /// `mapped`, and with `--json` a failure carries its JSON document.
+    static func documented<T>(_ json: Bool, _ body: () async throws -> T) async throws(CommandFailure) -> T {
+        do { return try await mapped(body) } catch { throw error.documented(json) }
+    }
 
     static func mapped<T>(_ body: () async throws -> T) async throws(CommandFailure) -> T {
         do {

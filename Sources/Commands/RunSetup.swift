@@ -25,6 +25,11 @@ public struct CommandLineInput: Sendable {
     public var restart = false
     /// `--checkpoint-every`, over the config's, for every table.
     public var checkpointEvery: String?
+    /// Replace tables of the target that dbduck did not create (`--replace-unmanaged`).
+    public var replaceUnmanaged = false
+    /// `tables` stand in for the config's `tables:` instead of picking among them (bench: the config
+    /// only lends its settings there).
+    public var tablesReplaceConfig = false
     public var source = SourceSettings()
 
     public init() {}
@@ -50,14 +55,18 @@ public struct RunSetup: Sendable {
         var config = ReplicationConfig()
         if let path = input.configPath { config = try ConfigLoader.load(path: path) }
         if !input.tables.isEmpty {
-            var selections: [TableSelection] = []
-            for name in input.tables {
-                guard TableName(parsing: name) != nil else {
-                    throw UsageError("'\(name)' is not a three-part table name. Write catalog.schema.table, e.g. samples.tpch.orders or 'main.demo.*'.")
+            var names: [TableName] = []
+            for text in input.tables {
+                guard let name = TableName(parsing: text) else {
+                    throw UsageError("'\(text)' is not a three-part table name. Write catalog.schema.table, e.g. samples.tpch.orders or 'main.demo.*'.")
                 }
-                selections.append(TableSelection(name: name))
+                names.append(name)
             }
-            config.tables = selections
+            if input.configPath != nil && !input.tablesReplaceConfig {
+                config.only = TableFilter(names)   // pick among the config's tables, which keep their settings
+            } else {
+                config.tables = input.tables.map { TableSelection(name: $0) }
+            }
         }
         if let name = input.strategy {
             guard let choice = StrategyChoice(name: name) else {
@@ -82,6 +91,7 @@ public struct RunSetup: Sendable {
             for i in config.tables.indices { config.tables[i].checkpointEvery = nil }
         }
         if input.restart { config.defaults.restart = true }
+        if input.replaceUnmanaged { config.target.replaceUnmanaged = true }
         config.source = input.source.overriding(config.source)
         guard !config.tables.isEmpty else {
             throw UsageError("name the tables to copy, e.g. `dbduck replicate samples.tpch.orders --to analytics.duckdb`, or pass --config dbduck.yml.")

@@ -30,11 +30,14 @@ public enum Session {
         let path = targetPath ?? setup.targetPath
         let states = try SyncStateStore.read(path: path)   // where each table's sync stands in the target
         let progress = try ProgressStore.read(path: path)   // interrupted full copies a run can continue
+        let ownership = try TargetOwnership.read(path: path)   // which existing tables dbduck may replace
         let client = try DatabricksClient(workspace: setup.workspace, options: settings.clientOptions, logger: logger)
-        return try await withShutdown(client) {
+        var plan = try await withShutdown(client) {
             try await Planner(catalog: client, config: setup.config, targetPath: path, states: states, progress: progress,
                         depth: depth).plan()
         }
+        ownership.refuseUnmanaged(in: &plan)
+        return plan
     }
 
     /// Runs a plan: the client and the replicator come from `plan.settings`, and the client is

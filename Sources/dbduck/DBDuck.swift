@@ -1,4 +1,5 @@
 import ArgumentParser
+import Commands
 
 /// The `dbduck` command: parse, call a library, render. No logic of its own.
 @main
@@ -13,4 +14,23 @@ struct DBDuck: AsyncParsableCommand {
         version: DBDuckVersion.string,
         subcommands: [Replicate.self, Plan.self, Tables.self, Analyze.self, Bench.self, Version.self]
     )
+
+    /// ArgumentParser's own entry point, except that a command line it rejects still gets the one
+    /// JSON document `--json` promises.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let status = exitCode(for: error)
+            if !(error is ExitCode), status != .success, CommandLine.arguments.dropFirst().contains("--json") {
+                print(JSONDocument.failure(CommandFailure(message: message(for: error), exitStatus: status.rawValue)))
+            }
+            exit(withError: error)
+        }
+    }
 }

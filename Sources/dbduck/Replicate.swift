@@ -5,9 +5,15 @@ struct Replicate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Copy Databricks tables into a DuckDB file.",
         discussion: """
-        Each table is read at one pinned Delta version and replaces its previous copy atomically. \
+        Each table is read at one pinned Delta version and replaces its previous copy atomically. A table \
+        of the target that dbduck did not create is not replaced unless --replace-unmanaged (or \
+        target.replace_unmanaged in the config) allows it. With --config, tables named here pick among the \
+        config's tables, which keep their settings.
+
         Exit status: 0 every table copied; 1 a table failed (its previous copy is intact, the others \
-        still commit); 64 bad usage; 130 interrupted.
+        still commit) or the run could not start (workspace unreachable, target in use); 64 bad usage or \
+        config; 130 interrupted (the tables under way keep their previous copies). With --json, stdout \
+        holds one JSON document on every path, with an error object per failure.
         """)
 
     @OptionGroup var run: RunOptions

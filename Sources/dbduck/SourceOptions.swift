@@ -34,13 +34,16 @@ extension DeletesOption: ExpressibleByArgument {}
 
 /// Options of commands that run a replication (replicate, plan, analyze).
 struct RunOptions: ParsableArguments {
-    @Argument(help: "Tables to copy: catalog.schema.table, a part may be a pattern ('main.demo.*').")
+    @Argument(help: ArgumentHelp("Tables to copy: catalog.schema.table, a part may be a pattern ('main.demo.*').",
+                                 discussion: "With --config, they pick among the config's tables (which keep their settings); a name the config does not select is an error."))
     var tables: [String] = []
     @Option(name: .shortAndLong, help: "Replication config (YAML).", completion: .file()) var config: String?
     @Option(help: "How rows travel (auto picks per table).") var strategy: StrategyOption?
-    @Option(name: .customLong("chunk-size"), help: "Rows per batch for the batch strategy.") var chunkSize: Int?
-    @Option(name: .customLong("parallel-tables"), help: "Tables copied at once.") var parallelTables: Int?
-    @Option(name: .customLong("download-parallelism"), help: "External links downloaded at once per table.")
+    // Numbers are read unconditionally so `--chunk-size -1` reaches the same check as `--chunk-size=-1`
+    // instead of being taken for an option.
+    @Option(name: .customLong("chunk-size"), parsing: .unconditional, help: "Rows per batch for the batch strategy.") var chunkSize: Int?
+    @Option(name: .customLong("parallel-tables"), parsing: .unconditional, help: "Tables copied at once.") var parallelTables: Int?
+    @Option(name: .customLong("download-parallelism"), parsing: .unconditional, help: "External links downloaded at once per table.")
     var downloadParallelism: Int?
     @Option(help: "How tables follow their source: a full copy, or only what changed since the last run.") var mode: ModeOption?
     @Option(name: .customLong("primary-key"), help: "Key columns for merge and cdf, comma-separated (default: the table's PRIMARY KEY).")
@@ -51,9 +54,12 @@ struct RunOptions: ParsableArguments {
     @Flag(name: .customLong("no-fallback"), help: "Fail a table whose changes cannot be read incrementally instead of copying it in full.")
     var noFallback = false
     @Flag(help: "Discard the saved progress of interrupted copies and copy those tables from the first row.") var restart = false
-    @Option(name: .customLong("checkpoint-every"),
+    @Option(name: .customLong("checkpoint-every"), parsing: .unconditional,
             help: "Save a full copy's progress every this many bytes received (256MB) or this long (30s); 0: never.")
     var checkpointEvery: String?
+    @Flag(name: .customLong("replace-unmanaged"),
+          help: "Replace tables of the target that dbduck did not create (refused otherwise; config: target.replace_unmanaged).")
+    var replaceUnmanaged = false
 
     func input(source: SourceOptions, target: String?) -> CommandLineInput {
         var input = source.input
@@ -72,17 +78,20 @@ struct RunOptions: ParsableArguments {
         input.noFallback = noFallback
         input.restart = restart
         input.checkpointEvery = checkpointEvery
+        input.replaceUnmanaged = replaceUnmanaged
         return input
     }
 }
 
 /// Runs a command of the commands layer and prints its output: a usage error shows the command's
-/// usage and exits 64; any other failure prints one line and exits with its status.
+/// usage and exits 64; any other failure prints one line and exits with its status. With `--json`
+/// a failure's JSON document goes to stdout as well.
 func perform(_ command: any ParsableCommand.Type, _ body: () async throws(CommandFailure) -> CommandOutput) async throws {
     let output: CommandOutput
     do {
         output = try await body()
     } catch let failure {
+        if let json = failure.json { print(json) }
         var text = "Error: \(failure.message)\n"
         if failure.isUsage {
             text += "Usage: " + DBDuck.usageString(for: command).replacingOccurrences(of: "Usage: ", with: "")

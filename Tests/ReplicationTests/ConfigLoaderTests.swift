@@ -68,6 +68,13 @@ import Testing
         #expect(try setting(TargetSettings(preserveOrder: true)) == "true")
     }
 
+    @Test func replacingUnmanagedTablesIsOptIn() throws {
+        #expect(try ConfigLoader.parse("target: { replace_unmanaged: true }\ntables: [a.b.c]").target.replacesUnmanaged)
+        #expect(try !ConfigLoader.parse("tables: [a.b.c]").target.replacesUnmanaged)
+        let error = #expect(throws: ConfigError.self) { try ConfigLoader.parse("target:\n  replace_unmanaged: maybe\ntables: [a.b.c]") }
+        #expect(error?.description == "dbduck.yml:2: 'replace_unmanaged' must be true or false, got \"maybe\".")
+    }
+
     @Test func memoryBudgetIsSharedWithoutOvershoot() {
         for budget in [1, 7, 64 << 20, 256 << 20] {
             #expect(MemoryBudgetShare.downloads(budget) + MemoryBudgetShare.scanQueue(budget) <= max(2, budget))

@@ -61,12 +61,14 @@ public enum ConfigLoader {
     }
 
     private static func readTarget(_ node: Node, _ r: NodeReader, key: String) throws(ConfigError) -> TargetSettings {
-        let m = try r.mapping(node, key: key, allowed: ["path", "memory_limit", "threads", "preserve_order", "storage_version"])
+        let m = try r.mapping(node, key: key, allowed: ["path", "memory_limit", "threads", "preserve_order", "storage_version",
+                                                      "replace_unmanaged"])
         var t = TargetSettings()
         t.path = try m["path"].map { (n) throws(ConfigError) in try r.string(n, key: "path") }
         t.memoryLimit = try m["memory_limit"].map { (n) throws(ConfigError) in try r.memorySize(n, key: "memory_limit").text }
         t.threads = try m["threads"].map { (n) throws(ConfigError) in try r.positiveInt(n, key: "threads", example: "threads: 2") }
         t.preserveOrder = try m["preserve_order"].map { (n) throws(ConfigError) in try r.bool(n, key: "preserve_order") }
+        t.replaceUnmanaged = try m["replace_unmanaged"].map { (n) throws(ConfigError) in try r.bool(n, key: "replace_unmanaged") }
         if let n = m["storage_version"] {
             let text = try r.string(n, key: "storage_version")
             guard text == "latest" || text.wholeMatch(of: /v[0-9]+\.[0-9]+\.[0-9]+/) != nil else {

@@ -15,6 +15,8 @@ public struct ReplicationConfig: Sendable {
     public var target = TargetSettings()
     public var defaults = TableDefaults()
     public var tables: [TableSelection] = []
+    /// Tables named on the command line with `--config`: the run copies only these of `tables`.
+    public var only = TableFilter()
 
     public init(source: SourceSettings = SourceSettings(), target: TargetSettings = TargetSettings(),
                 defaults: TableDefaults = TableDefaults(), tables: [TableSelection] = []) {
@@ -55,15 +57,20 @@ public struct TargetSettings: Sendable, Equatable, Codable {
     /// The DuckDB storage format a new file is written in (`storage_version: v1.4.0`); an existing
     /// file keeps its own. Nil means ``defaultStorageVersion``.
     public var storageVersion: String?
+    /// Drop and replace a table of the target that dbduck did not create (`replace_unmanaged: true`,
+    /// `--replace-unmanaged`). Off unless asked: a name clash must not cost someone else's data.
+    public var replaceUnmanaged: Bool?
+
+    public var replacesUnmanaged: Bool { replaceUnmanaged ?? false }
 
     /// DuckDB 2.0 writes a newer format by default that DuckDB 1.4 and 1.5 cannot open; v1.4.0 is
     /// the newest format all three read, so a file dbduck writes opens in any current DuckDB.
     public static let defaultStorageVersion = "v1.4.0"
 
     public init(path: String? = nil, memoryLimit: String? = nil, threads: Int? = nil, preserveOrder: Bool? = nil,
-                storageVersion: String? = nil) {
+                storageVersion: String? = nil, replaceUnmanaged: Bool? = nil) {
         self.path = path; self.memoryLimit = memoryLimit; self.threads = threads; self.preserveOrder = preserveOrder
-        self.storageVersion = storageVersion
+        self.storageVersion = storageVersion; self.replaceUnmanaged = replaceUnmanaged
     }
 }
 

@@ -91,14 +91,18 @@ public struct Planner: Sendable {
                 }
                 excludes.append(exclude)
             }
+            guard config.only.mayAdmit(tablesOf: pattern) else { continue }   // not picked: not even listed
             let names = pattern.isPattern ? try await matching(pattern) : [(pattern, nil)]
             let kept = names.filter { name, _ in !excludes.contains { $0.matches(name) } }
             if pattern.isPattern && kept.isEmpty {
                 throw PlanError("\(selection.name) matches no table\(names.isEmpty ? "" : " once excludes apply"). `dbduck tables '\(selection.name)'` lists what the source has.")
             }
-            for (name, listed) in kept where seen.insert(name.description.lowercased()).inserted {
+            for (name, listed) in kept where config.only.admits(name) && seen.insert(name.description.lowercased()).inserted {
                 result.append((name, selection, listed))
             }
+        }
+        if let missing = config.only.unmatched(by: result.map(\.0)).first {
+            throw PlanError("\(missing) is not among the tables the config's `tables:` selects. With --config, tables on the command line pick among the config's; add it to `tables:`, or run without --config.")
         }
         return result
     }
@@ -110,7 +114,7 @@ public struct Planner: Sendable {
             do {
                 return isPattern ? try await all().filter { Glob.matches(part, $0) }.sorted() : [part]
             } catch {
-                throw PlanError("\(pattern): cannot list \(what): \(ErrorText.clause(error))." + (ErrorText.blamesTheRequest(error) ? " `dbduck tables` lists what the source has." : ""))
+                throw Self.listingFailure(error, pattern: pattern, what: what)
             }
         }
         var names: [(TableName, SourceTable?)] = []
@@ -126,7 +130,7 @@ public struct Planner: Sendable {
                         tables = try await catalog.tables(in: c, schema: s)
                     }
                 } catch {
-                    throw PlanError("\(pattern) matches no table: cannot list the tables of \(c).\(s): \(ErrorText.clause(error))." + (ErrorText.blamesTheRequest(error) ? " `dbduck tables` lists what the source has." : ""))
+                    throw Self.listingFailure(error, pattern: pattern, what: "the tables of \(c).\(s)")
                 }
                 for t in tables.sorted() where Glob.matches(pattern.table, t) {
                     names.append((TableName(catalog: c, schema: s, table: t), described[t]))
@@ -134,6 +138,14 @@ public struct Planner: Sendable {
             }
         }
         return names
+    }
+
+    /// A listing the workspace refused for this request (no such catalog or schema, no access) is
+    /// the config's to fix; a workspace that cannot answer at all stops the run.
+    static func listingFailure(_ error: any Error, pattern: TableName, what: String) -> any Error {
+        let message = "cannot list \(what): \(ErrorText.clause(error))."
+        guard ErrorText.blamesTheRequest(error) else { return RunFailure("\(pattern): \(message)") }
+        return PlanError("\(pattern) matches no table: \(message) `dbduck tables` lists what the source has.")
     }
 
     // MARK: one table
