@@ -39,7 +39,7 @@ extension AnalysisReport {
     private func e(_ text: String) -> String { SVGChart.escape(text) }
 
     private func summarySection() -> String {
-        var s = "<section><h2>Bottlenecks</h2>"
+        var s = "<section><h2>\(tables.count > 1 ? "Bottlenecks (all tables)" : "Bottlenecks")</h2>"
         if bottlenecks.isEmpty { s += "<p>None above the thresholds.</p>" }
         s += "<ol>" + bottlenecks.map { "<li class=\"bottleneck\">\(e($0.summary))</li>" }.joined() + "</ol>"
         if let comparison { s += "<p><strong>Strategy:</strong> \(e(comparison.summary))</p>" }
@@ -58,6 +58,7 @@ extension AnalysisReport {
                  ("download_parallelism", String(settings.downloadParallelism))]
         if let t = settings.threads { rows.append(("threads", String(t))) }
         if let b = settings.memoryBudgetBytes { rows.append(("memory budget", Units.bytes(b))) }
+        if let sampling { rows.append(("sample", sampling.summary)) }
         for note in notes { rows.append(("note", note)) }
         return "<section><h2>System and settings</h2><table class=\"kv\">"
             + rows.map { "<tr><td>\(e($0.0))</td><td>\(e($0.1))</td></tr>" }.joined() + "</table></section>"
@@ -130,9 +131,11 @@ extension AnalysisReport {
         s += "<table><tr><th>strategy</th><th>seconds</th><th>rows</th><th>rows/s</th><th>MB/s</th><th>peak RSS</th><th>vs slowest</th></tr>"
         for entry in c.entries {
             let r = entry.run
-            s += "<tr><td>\(e(r.strategy))</td><td>\(Units.number(r.seconds))</td><td>\(r.rows)</td><td>\(Units.count(r.rowsPerSecond))</td>"
+            s += "<tr><td>\(e(r.strategy))</td><td>\(e(Units.seconds(r.seconds)))</td><td>\(r.rows)</td><td>\(Units.count(r.rowsPerSecond))</td>"
                 + "<td>\(Units.number(r.bytesPerSecond / 1e6))</td><td>\(e(Units.bytes(r.peakRSSBytes)))</td><td>\(Units.ratio(entry.speedupOverSlowest))</td></tr>"
         }
-        return s + "</table><p>\(e(c.summary))</p></section>"
+        s += "</table>"
+        for entry in c.entries { if let x = entry.run.extrapolation { s += "<p>\(e(entry.run.strategy)): \(e(x.summary))</p>" } }
+        return s + "<p>\(e(c.summary))</p></section>"
     }
 }

@@ -21,6 +21,7 @@ extension AnalysisReport {
         out.append("  settings: strategy \(settings.strategy), chunk_size \(settings.chunkSize), download_parallelism \(settings.downloadParallelism)"
                    + (settings.threads.map { ", threads \($0)" } ?? "")
                    + (settings.memoryBudgetBytes.map { ", memory budget \(Units.bytes($0))" } ?? ""))
+        if let sampling { out.append("  \(sampling.summary)") }
         for note in notes { out.append("  note: \(note)") }
 
         for profile in tables.isEmpty ? [overall] : tables {
@@ -40,7 +41,7 @@ extension AnalysisReport {
             out.append(line + ", \(memory.samples.count) samples")
         }
         out.append("")
-        out.append("Bottlenecks")
+        out.append(tables.count > 1 ? "Bottlenecks (all tables)" : "Bottlenecks")
         if bottlenecks.isEmpty { out.append("  none above the thresholds") }
         for (i, b) in bottlenecks.enumerated() { out.append("  \(i + 1). \(b.summary)") }
         if let comparison {
@@ -48,11 +49,12 @@ extension AnalysisReport {
             out.append("Strategies on the sample")
             var table = TextTable(["strategy", "seconds", "rows", "rows/s", "MB/s", "peak RSS", "vs slowest"], rightAligned: [1, 2, 3, 4, 5, 6])
             for e in comparison.entries {
-                table.add([e.run.strategy + (e.fitsMemory ? "" : " (over memory)"), Units.number(e.run.seconds), String(e.run.rows),
+                table.add([e.run.strategy + (e.fitsMemory ? "" : " (over memory)"), Units.seconds(e.run.seconds), String(e.run.rows),
                            Units.count(e.run.rowsPerSecond), Units.number(e.run.bytesPerSecond / 1e6),
                            Units.bytes(e.run.peakRSSBytes), Units.ratio(e.speedupOverSlowest)])
             }
             out.append(table.render())
+            for e in comparison.entries { if let x = e.run.extrapolation { out.append("  \(e.run.strategy): \(x.summary)") } }
             out.append("  → \(comparison.summary)")
         }
         if !failures.isEmpty {
