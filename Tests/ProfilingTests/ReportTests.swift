@@ -128,7 +128,7 @@ import Timing
             guard let phase = bottleneck.kind.phase else { continue }
             let share = Units.percent(bottleneck.share)
             #expect(text.contains("\(bottleneck.kind.label): \(share)"))
-            #expect(text.split(separator: "\n").contains { $0.hasPrefix("  \(phase.rawValue) ") && $0.contains(" \(share) ") })
+            #expect(text.split(separator: "\n").contains { $0.hasPrefix("  \(phase.label) ") && $0.contains(" \(share) ") })
         }
     }
 

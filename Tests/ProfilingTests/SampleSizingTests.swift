@@ -31,7 +31,7 @@ import Testing
         let fits = SampleSizing.byTime(targetSeconds: 5, probeRows: 20_000, probeTransferSeconds: 0.1, tableRows: [600_122])
         #expect(fits.rowsPerTable == nil)
         #expect(fits.isWholeTables)
-        #expect(fits.summary.contains("whole table"))
+        #expect(fits.summary.contains("whole tables, about 3.00 s of transfer"))
         // 500,000 of 600,122 rows is more than three quarters of the table: the rest costs little.
         let nearly = SampleSizing.byTime(targetSeconds: 5, probeRows: 20_000, probeTransferSeconds: 0.2, tableRows: [600_122])
         #expect(nearly.rowsPerTable == nil)
@@ -77,5 +77,8 @@ import Testing
         #expect(x.tableSeconds == 4_000)
         #expect(x.summary.contains("3000-row sub-sample"))
         #expect(x.summary.contains("300000-row sample"))
+        let whole = Extrapolation(measuredRows: 3_000, measuredSeconds: 2, sampleRows: 600_000, tableRows: 600_000)
+        #expect(whole.sampleSeconds == whole.tableSeconds)
+        #expect(whole.summary.contains("the whole 600000 rows would take"))
     }
 }

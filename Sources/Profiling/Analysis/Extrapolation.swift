@@ -24,7 +24,8 @@ public struct Extrapolation: Sendable, Codable, Hashable {
     /// "measured on 3000 rows; at that speed the 500000-row sample would take 6.1 min, all 6001215 rows 73 min"
     public var summary: String {
         let rate = measuredSeconds > 0 ? Double(measuredRows) / measuredSeconds : 0
-        return "measured on a \(measuredRows)-row sub-sample (\(Units.rowsPerSecond(rate))); at that speed the \(sampleRows)-row sample "
-            + "would take \(Units.seconds(sampleSeconds)), all \(tableRows) rows \(Units.seconds(tableSeconds))"
+        let measured = "measured on a \(measuredRows)-row sub-sample (\(Units.rowsPerSecond(rate))); at that speed "
+        if sampleRows >= tableRows { return measured + "the whole \(tableRows) rows would take \(Units.seconds(tableSeconds))" }
+        return measured + "the \(sampleRows)-row sample would take \(Units.seconds(sampleSeconds)), all \(tableRows) rows \(Units.seconds(tableSeconds))"
     }
 }

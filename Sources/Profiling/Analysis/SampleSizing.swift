@@ -108,7 +108,8 @@ public struct SampleSizing: Sendable, Codable, Hashable {
             let target = Units.seconds(targetSeconds ?? 0)
             let probe = "a \(probeRows ?? 0)-row probe moved \(Units.rowsPerSecond(probeRowsPerSecond ?? 0))"
             if isWholeTables {
-                return "sample sized by time: \(probe), so the whole table(s) fit in \(target) of transfer; \(of)"
+                let estimate = Units.seconds(Double(tableRows) / max(1, probeRowsPerSecond ?? 0))
+                return "sample sized by time: \(probe), so whole tables, about \(estimate) of transfer at that speed (target \(target)); \(of)"
             }
             return "sample sized by time: \(probe), so \(rowsPerTable ?? 0) rows per table fill about \(target) of transfer; \(of)"
         }

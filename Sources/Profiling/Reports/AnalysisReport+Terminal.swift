@@ -80,13 +80,13 @@ extension AnalysisReport {
         var table = TextTable(["phase", "share", "wall", "summed", "in flight", "spans", "bytes", "rows/s", "MB/s"],
                               rightAligned: [1, 2, 3, 4, 5, 6, 7, 8])
         for s in p.phases {
-            table.add([s.phase.rawValue, Units.percent(s.share), Units.seconds(s.busySeconds), Units.seconds(s.summedSeconds),
+            table.add([s.phase.label, Units.percent(s.share), Units.seconds(s.busySeconds), Units.seconds(s.summedSeconds),
                        Units.number(s.concurrency), String(s.events), s.bytes > 0 ? Units.bytes(s.bytes) : "",
                        s.rowsPerSecond.map { Units.count($0) } ?? "", s.bytesPerSecond.map { Units.number($0 / 1e6) } ?? ""])
         }
         if p.idleSeconds > 0 { table.add(["(idle)", Units.percent(p.idleShare), Units.seconds(p.idleSeconds)]) }
         out.append(table.render())
-        let overlaps = p.overlaps.prefix(3).map { "\($0.first.rawValue)+\($0.second.rawValue) \(Units.seconds($0.seconds))" }
+        let overlaps = p.overlaps.prefix(3).map { "\($0.first.label)+\($0.second.label) \(Units.seconds($0.seconds))" }
         if !overlaps.isEmpty { out.append("  overlapping: " + overlaps.joined(separator: ", ") + " (share splits overlapped time evenly)") }
         return out.joined(separator: "\n")
     }
