@@ -19,12 +19,17 @@ import Testing
     }
 
     @Test func rowsAreSplitOverTheTablesAndRoundedDown() {
-        // 73,400 rows/s for 5 s over two tables: 183,500 per table, rounded down to 180,000.
+        // 73,400 rows/s for 5 s: 367,000 rows. The 90,000-row table is under an even share and is
+        // copied whole; the other gets the remaining 277,000, rounded down to 270,000.
         let sizing = SampleSizing.byTime(targetSeconds: 5, probeRows: 14_680, probeTransferSeconds: 0.2,
                                          tableRows: [1_000_000, 90_000])
-        #expect(sizing.rowsPerTable == 180_000)
-        #expect(sizing.sampleRows == 180_000 + 90_000)   // the smaller table is copied whole
+        #expect(sizing.rowsPerTable == 270_000)
+        #expect(sizing.sampleRows == 270_000 + 90_000)
         #expect(sizing.tables == 2)
+        // Two large tables share evenly: 183,500 each, rounded down to 180,000.
+        let even = SampleSizing.byTime(targetSeconds: 5, probeRows: 14_680, probeTransferSeconds: 0.2,
+                                       tableRows: [1_000_000, 2_000_000])
+        #expect(even.rowsPerTable == 180_000)
     }
 
     @Test func tablesThatFitOrNearlyFitAreCopiedWhole() {

@@ -51,13 +51,14 @@ public struct SampleSizing: Sendable, Codable, Hashable {
 
     /// Sizes the sample from a probe: `probeRows` moved in `probeTransferSeconds` (see
     /// ``transferSeconds(of:)``); the sample gets the rows that fill `targetSeconds` at that speed,
-    /// split evenly over the tables and rounded down to two significant digits, or whole tables
+    /// split evenly over the tables (see ``evenShare(of:over:)``) and rounded down to two
+    /// significant digits, or whole tables
     /// when every table fits (or ``wholeTableFraction`` of the largest does).
     public static func byTime(targetSeconds: Double, probeRows: Int64, probeTransferSeconds: Double,
                               tableRows: [Int64]) -> SampleSizing {
         let rate = probeTransferSeconds > 0 ? Double(probeRows) / probeTransferSeconds : 0
         let total = tableRows.reduce(0, +)
-        let perTable = rate * targetSeconds / Double(max(1, tableRows.count))
+        let perTable = evenShare(of: rate * targetSeconds, over: tableRows)
         let largest = tableRows.max() ?? 0
         if rate <= 0 || perTable >= Double(largest) * wholeTableFraction {
             // Nothing measured (an empty table), or every table fits or nearly does: copy them whole.
@@ -84,6 +85,19 @@ public struct SampleSizing: Sendable, Codable, Hashable {
         let fixed: [TransferPhase] = [.commit, .verify, .metadata, .request]
         let fixedSeconds = fixed.reduce(0) { $0 + (profile[$1]?.exclusiveSeconds ?? 0) }
         return max(0, profile.elapsedSeconds - fixedSeconds)
+    }
+
+    /// The rows per table that spend `budget` rows over `tables`: tables smaller than an even
+    /// share are copied whole and leave the rest of their share to the larger ones.
+    static func evenShare(of budget: Double, over tables: [Int64]) -> Double {
+        var left = budget
+        let sorted = tables.sorted()
+        for (i, rows) in sorted.enumerated() {
+            let share = left / Double(sorted.count - i)
+            if Double(rows) > share { return share }
+            left -= Double(rows)
+        }
+        return left + Double(sorted.last ?? 0)   // every table fits
     }
 
     /// `value` rounded down to two significant digits: 734_512 becomes 730_000.
