@@ -76,7 +76,7 @@ public enum AnalyzeSession {
         case .rows(let rows): sizing = .given(rowsPerTable: rows, tableRows: sizer.tableRows)
         case .wholeTables: sizing = .given(rowsPerTable: nil, tableRows: sizer.tableRows)
         case .byTime(let seconds):
-            say("analyze: probing \(sizer.probe ?? 0) rows per table with your settings to size the sample")
+            say("analyze: probing \(sizer.probe.map { "\($0) rows per table" } ?? "the tables whole") with your settings to size the sample")
             let probe = try await measure(sizer.probe, nil, "probe")
             let failed = probe.failures(run: MeasurementFailure.configuredRun)
             guard failed.isEmpty else {
