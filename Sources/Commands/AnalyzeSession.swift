@@ -9,14 +9,46 @@ import Timing
 /// `dbduck analyze`: replicates a sample of the tables into a scratch database (never the user's
 /// target), profiles it phase by phase, runs every strategy on the same sample, and turns what was
 /// measured into an ``AnalysisReport``.
+///
+/// The sample is sized by time unless the caller fixes it: a probe copy of ``Options/probeRows``
+/// rows per table measures the speed, and the profiled copy gets the rows that fill a few seconds
+/// of transfer. Each other strategy is probed and sized the same way, and the row-by-row `basic`
+/// strategy runs on a small sub-sample; a strategy measured on fewer rows than the sample carries
+/// an ``Extrapolation`` to the sample and the whole tables.
 public enum AnalyzeSession {
+    /// How many rows the profiled sample takes.
+    public enum SampleSize: Sendable, Equatable {
+        /// The rows that fill this many seconds of transfer, as a probe measures it.
+        case byTime(seconds: Double)
+        /// This many rows per table.
+        case rows(Int64)
+        case wholeTables
+    }
+
+    /// Seconds of transfer the default sample is sized for: long enough that fixed costs (the
+    /// commit, metadata calls) no longer dominate the shares.
+    public static let defaultSampleSeconds = 5.0
+
     public struct Options: Sendable {
         public var input: CommandLineInput
-        /// Rows per table to copy (nil: whole tables).
-        public var sampleRows: Int64?
+        public var sample: SampleSize
         /// Also run every strategy on the sample.
         public var compareStrategies = true
-        public init(input: CommandLineInput, sampleRows: Int64? = 100_000) { self.input = input; self.sampleRows = sampleRows }
+        /// Rows per table a probe copies to measure the speed (time-sized samples only).
+        public var probeRows: Int64 = 20_000
+        /// Rows per table the row-by-row `basic` strategy is measured on.
+        public var rowByRowRows: Int64 = 3_000
+        /// No progress on stderr (failures are still said).
+        public var quiet = false
+
+        public init(input: CommandLineInput, sample: SampleSize = .byTime(seconds: AnalyzeSession.defaultSampleSeconds)) {
+            self.input = input; self.sample = sample
+        }
+
+        /// `sampleRows` rows per table, or whole tables when nil.
+        public init(input: CommandLineInput, sampleRows: Int64?) {
+            self.init(input: input, sample: sampleRows.map { .rows($0) } ?? .wholeTables)
+        }
     }
 
     public static func run(_ options: Options, logger: Logger,
@@ -24,112 +56,135 @@ public enum AnalyzeSession {
         let setup = try RunSetup.resolve(options.input, requireTarget: false)
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
+        let say: @Sendable (String) -> Void = { line in if !options.quiet { progress?(line) } }
 
-        // Plan once, without profiling, then restrict every table to the sample.
-        let rtt = try await roundTrip(setup)
-        var plan = try await Session.plan(setup, targetPath: scratch.path("profile.duckdb"), logger: logger)
-        var totalRows: Int64 = 0
-        for i in plan.tables.indices {
-            totalRows += plan.tables[i].rowCount ?? 0
-            if let sample = options.sampleRows { plan.tables[i].sample(sample) }
-        }
+        // Plan once, without profiling; every measured copy is this plan cut to some rows.
+        let rtt = try await AnalyzeMeasurement.roundTrip(setup)
+        let plan = try await Session.plan(setup, targetPath: scratch.path("plan.duckdb"), logger: logger)
         precondition(!setup.targetPath.isEmpty ? plan.targetPath != setup.targetPath : true)   // our own invariant
+        let sizer = Sizer(tableRows: plan.tables.map { $0.rowCount ?? 0 }, probeRows: options.probeRows)
+        let measure = { (rows: Int64?, strategy: LoadStrategy?, name: String) in
+            try await AnalyzeMeasurement.measure(plan, rowsPerTable: rows, strategy: strategy, name: name, scratch: scratch,
+                                                 setup: setup, showProgress: !options.quiet && progress != nil, logger: logger)
+        }
 
-        progress?("analyze: profiling \(plan.tables.count) table(s) with the configured strategy")
-        let profiled = try await profiledRun(plan, setup: setup, logger: logger)
-        var failures = profiled.failures(run: MeasurementFailure.configuredRun)
-        var runs: [StrategyRun] = []
-        if options.compareStrategies {
-            for strategy in LoadStrategy.allCases {
-                progress?("analyze: \(strategy) on the same sample")
-                var trial = plan
-                trial.targetPath = scratch.path("\(strategy).duckdb")
-                for i in trial.tables.indices { trial.tables[i].strategy = strategy }
-                let run = try await profiledRun(trial, setup: setup, logger: logger)
-                // A run that did not copy every table measured something else: it is reported, never compared.
-                let failed = run.failures(run: strategy.rawValue)
-                failures += failed
-                if failed.isEmpty {
-                    runs.append(StrategyRun(strategy: strategy.rawValue, run: run.run, chunkSize: plan.tables.first?.chunkSize ?? setup.config.defaults.chunkSize))
-                }
+        // The sample, and the copy with the user's settings profiled on it.
+        var failures: [MeasurementFailure] = []
+        let sizing: SampleSizing
+        var probed: AnalyzeMeasurement?
+        switch options.sample {
+        case .rows(let rows): sizing = .given(rowsPerTable: rows, tableRows: sizer.tableRows)
+        case .wholeTables: sizing = .given(rowsPerTable: nil, tableRows: sizer.tableRows)
+        case .byTime(let seconds):
+            say("analyze: probing \(sizer.probe.map { "\($0) rows per table" } ?? "the tables whole") with your settings to size the sample")
+            let probe = try await measure(sizer.probe, nil, "probe")
+            let failed = probe.failures(run: MeasurementFailure.configuredRun)
+            guard failed.isEmpty else {
+                // Nothing to size a sample by: the report names the failure and recommends nothing.
+                failed.forEach { progress?("analyze: \($0.summary)") }
+                return try await report(configured: probe, sizing: nil, runs: [], failures: failed, rtt: rtt,
+                                        plan: plan, setup: setup, scratch: scratch, logger: logger)
             }
+            sizing = sizer.sized(seconds: seconds, probe: probe.profile)
+            probed = probe
         }
-        for failure in failures { progress?("analyze: \(failure.summary)") }
+        let sampleRows = sizer.normalized(sizing.rowsPerTable)
+        say("analyze: \(sizing.summary)")
+        let configured: AnalyzeMeasurement
+        if let probed, sampleRows == sizer.probe {
+            say("analyze: the probe copied the whole sample; profiling it")
+            configured = probed
+        } else {
+            say("analyze: profiling \(plan.tables.count) table(s) with your settings")
+            configured = try await measure(sampleRows, nil, "configured")
+        }
+        failures += configured.failures(run: MeasurementFailure.configuredRun)
 
-        let strategies = Set(plan.tables.map(\.strategy.rawValue))
-        let settings = RunSettings(recording: plan, strategies: strategies)
-        let system = SystemInfo.current(duckdbVersion: Database.libraryVersion, duckdbSettings: profiled.duckdbSettings,
-                                        roundTripSeconds: rtt,
-                                        bandwidthBytesPerSecond: PhaseProfile.bandwidth(of: profiled.run.events))
-        var notes = ["sample: \(plan.tables.map { $0.rowCount ?? 0 }.reduce(0, +)) of \(totalRows) rows across \(plan.tables.count) table(s)",
-                     "scratch databases in \(scratch.url.path) (removed); your target was not opened"]
+        // Every strategy on the same sample, or on fewer rows with an extrapolation.
+        let chunkSize = plan.tables.first?.chunkSize ?? setup.config.defaults.chunkSize
+        let usedStrategies = Set(plan.tables.map(\.strategy))
+        var runs: [StrategyRun] = []
+        for strategy in options.compareStrategies ? LoadStrategy.allCases : [] {
+            // The copy with the user's settings already is this strategy's run on the sample.
+            if usedStrategies == [strategy] {
+                if configured.summary.failed.isEmpty { runs.append(StrategyRun(strategy: strategy.rawValue, run: configured.run, chunkSize: chunkSize)) }
+                say("analyze: \(strategy): your settings' run on the sample")
+                continue
+            }
+            var rows = sampleRows
+            var measured: AnalyzeMeasurement?
+            if strategy == .basic {
+                rows = sizer.normalized(min(sampleRows ?? .max, options.rowByRowRows))
+            } else if case .byTime(let seconds) = options.sample, sizer.rows(sampleRows) > sizer.rows(sizer.probe) {
+                say("analyze: \(strategy): probing \(sizer.probe ?? 0) rows per table")
+                let probe = try await measure(sizer.probe, strategy, "\(strategy)-probe")
+                let failed = probe.failures(run: strategy.rawValue)
+                failures += failed
+                failed.forEach { progress?("analyze: \($0.summary)") }
+                guard failed.isEmpty else { continue }
+                rows = sizer.normalized(min(sampleRows ?? .max, sizer.sized(seconds: seconds, probe: probe.profile).rowsPerTable ?? .max))
+                if rows == sizer.probe { measured = probe }
+            }
+            if measured == nil {
+                say("analyze: \(strategy) on \(sizer.rows(rows)) rows\(rows == sampleRows ? " (the sample)" : " (a sub-sample)")")
+                measured = try await measure(rows, strategy, strategy.rawValue)
+            }
+            guard let measured else { continue }
+            // A run that did not copy every table measured something else: it is reported, never compared.
+            let failed = measured.failures(run: strategy.rawValue)
+            failures += failed
+            failed.forEach { progress?("analyze: \($0.summary)") }
+            guard failed.isEmpty else { continue }
+            var run = StrategyRun(strategy: strategy.rawValue, run: measured.run, chunkSize: chunkSize)
+            if sizer.rows(rows) < sizing.sampleRows {
+                run.extrapolation = Extrapolation(measuredRows: run.rows, measuredSeconds: run.seconds,
+                                                  sampleRows: Int(sizing.sampleRows), tableRows: Int(sizing.tableRows))
+            }
+            runs.append(run)
+        }
+        configured.failures(run: MeasurementFailure.configuredRun).forEach { progress?("analyze: \($0.summary)") }
+        return try await report(configured: configured, sizing: sizing, runs: runs, failures: failures, rtt: rtt,
+                                plan: plan, setup: setup, scratch: scratch, logger: logger)
+    }
+
+    static func report(configured: AnalyzeMeasurement, sizing: SampleSizing?, runs: [StrategyRun], failures: [MeasurementFailure],
+                       rtt: Double, plan: ReplicationPlan, setup: RunSetup, scratch: ScratchDirectory,
+                       logger: Logger) async throws -> AnalysisReport {
+        let settings = RunSettings(recording: configured.plan, strategies: Set(configured.plan.tables.map(\.strategy.rawValue)))
+        let duckdb = (try? AnalyzeMeasurement.duckdbSettings(configured.plan.targetPath, plan.settings.target)) ?? []
+        let system = SystemInfo.current(duckdbVersion: Database.libraryVersion, duckdbSettings: duckdb, roundTripSeconds: rtt,
+                                        bandwidthBytesPerSecond: PhaseProfile.bandwidth(of: configured.run.events))
+        var notes = ["scratch databases in \(scratch.url.path) (removed); your target was not opened"]
         notes += await SyncAdvice.notes(setup, logger: logger)
-        return AnalysisReport.analyze(events: profiled.run.events, memory: profiled.run.memory, system: system,
-                                      settings: settings, strategyRuns: runs, notes: notes, failures: failures)
+        return AnalysisReport.analyze(events: configured.run.events, memory: configured.run.memory, system: system,
+                                      settings: settings, strategyRuns: runs, notes: notes, failures: failures, sampling: sizing)
     }
 
-    struct Profiled {
-        var run: ProfiledRun
-        var summary: ReplicationSummary
-        var duckdbSettings: [SystemInfo.Setting]
+    /// The arithmetic of sample sizes: rows per table (nil: whole tables) against the tables' rows.
+    struct Sizer {
+        let tableRows: [Int64]
+        /// Rows per table of a probe (nil when every table is smaller than a probe).
+        let probe: Int64?
 
-        func failures(run: String) -> [MeasurementFailure] {
-            summary.failed.map { MeasurementFailure(run: run, table: $0.source, error: $0.error ?? "failed without an error message") }
+        init(tableRows: [Int64], probeRows: Int64) {
+            self.tableRows = tableRows
+            probe = probeRows >= (tableRows.max() ?? 0) ? nil : probeRows
+        }
+
+        /// `rowsPerTable`, or nil when it covers every table.
+        func normalized(_ rowsPerTable: Int64?) -> Int64? {
+            guard let rowsPerTable, rowsPerTable < (tableRows.max() ?? 0) else { return nil }
+            return rowsPerTable
+        }
+
+        /// Rows a copy of `rowsPerTable` per table moves, all tables together.
+        func rows(_ rowsPerTable: Int64?) -> Int64 {
+            tableRows.reduce(0) { $0 + min($1, rowsPerTable ?? .max) }
+        }
+
+        func sized(seconds: Double, probe profile: PhaseProfile) -> SampleSizing {
+            .byTime(targetSeconds: seconds, probeRows: Int64(profile.rows),
+                    probeTransferSeconds: SampleSizing.transferSeconds(of: profile), tableRows: tableRows)
         }
     }
-
-    /// One replication of `plan` with a recorder and a memory sampler attached.
-    static func profiledRun(_ plan: ReplicationPlan, setup: RunSetup, logger: Logger) async throws -> Profiled {
-        let session = ProfilingSession()
-        session.start()
-        let summary: ReplicationSummary
-        do {
-            summary = try await Session.run(plan, workspace: setup.workspace, observer: session.recorder, logger: logger)
-        } catch {
-            _ = session.stop()
-            throw error
-        }
-        let run = session.stop()
-        return Profiled(run: run, summary: summary, duckdbSettings: (try? duckdbSettings(plan.targetPath, plan.settings.target)) ?? [])
-    }
-
-    /// The DuckDB settings that shape a load, as the scratch database reports them.
-    static func duckdbSettings(_ path: String, _ target: TargetSettings) throws -> [SystemInfo.Setting] {
-        let connection = try Database(path: path, configuration: target.databaseConfiguration).connect()
-        let rows = try connection.query("SELECT name, value FROM duckdb_settings() WHERE name IN ('threads', 'memory_limit', 'preserve_insertion_order', 'checkpoint_threshold', 'max_temp_directory_size') ORDER BY name").rows()
-        return rows.compactMap { row in
-            guard row.count == 2, let name = row[0].stringValue, let value = row[1].stringValue else { return nil }
-            return SystemInfo.Setting(name: name, value: value)
-        }
-    }
-
-    /// The best of three trivial statements: the workspace's round-trip time.
-    static func roundTrip(_ setup: RunSetup) async throws -> Double {
-        let client = try DatabricksClient(workspace: setup.workspace, options: ReplicationSettings(setup.config).clientOptions)
-        return try await Session.withShutdown(client) { try await roundTrip(client) }
-    }
-
-    static func roundTrip(_ client: DatabricksClient) async throws -> Double {
-        var best = Double.infinity
-        for _ in 0..<3 {
-            let start = ContinuousClock.now
-            _ = try await client.execute(StatementRequest("SELECT 1"))
-            best = min(best, (ContinuousClock.now - start).seconds)
-        }
-        return best
-    }
-}
-
-/// A private temporary directory, removed when done.
-struct ScratchDirectory: Sendable {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("dbduck-analyze-\(UUID().uuidString.prefix(12))")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    func remove() { try? FileManager.default.removeItem(at: url) }   // only our own files are in it
 }

@@ -2,7 +2,6 @@ import Foundation
 import Replication
 import Synchronization
 import Timing
-import Timing
 
 /// Progress on stderr: one live line per table (rows, MB/s, ETA) on a terminal, plain log lines
 /// otherwise (start, every 5 s, end), so logs stay readable in CI.
@@ -24,13 +23,17 @@ public final class ProgressDisplay: ReplicationProgress {
 
     private let state = Mutex(State())
     private let live: Bool
+    /// Put before every line, e.g. the strategy `analyze` is measuring.
+    private let label: String?
 
-    public init(live: Bool = isatty(STDERR_FILENO) == 1) { self.live = live }
+    public init(live: Bool = isatty(STDERR_FILENO) == 1, label: String? = nil) { self.live = live; self.label = label }
+
+    private var prefix: String { label.map { "\($0): " } ?? "" }
 
     public func started(_ table: PlannedTable) {
         state.withLock { s in
             s.lines.append(Line(table: table))
-            if live { redraw(&s) } else { write("[dbduck] \(table.source) -> \(table.target): \(table.strategy)\(table.rowCount.map { ", \($0) rows" } ?? "")\n") }
+            if live { redraw(&s) } else { write("[dbduck] \(prefix)\(table.source) -> \(table.target): \(table.strategy)\(table.rowCount.map { ", \($0) rows" } ?? "")\n") }
         }
     }
 
@@ -62,12 +65,12 @@ public final class ProgressDisplay: ReplicationProgress {
     private func describe(_ line: Line) -> String {
         let seconds = max((ContinuousClock.now - line.started).seconds, 0.001)
         guard let total = line.table.rowCount else {
-            let text = "\(line.table.source) -> \(line.table.target): \(line.rows) rows"
+            let text = "\(prefix)\(line.table.source) -> \(line.table.target): \(line.rows) rows"
             if let done = line.done { return text + ", " + done }
             return text + String(format: ", %.1f MB/s", Double(line.bytes) / 1e6 / seconds)
         }
         let percent = total > 0 ? min(100, Double(line.rows) * 100 / Double(total)) : 100
-        var text = "\(line.table.source) -> \(line.table.target): \(line.rows)/\(total) rows (\(String(format: "%.0f", percent))%)"
+        var text = "\(prefix)\(line.table.source) -> \(line.table.target): \(line.rows)/\(total) rows (\(String(format: "%.0f", percent))%)"
         if let done = line.done { return text + ", " + done }
         text += String(format: ", %.1f MB/s", Double(line.bytes) / 1e6 / seconds)
         if line.rows > 0, total > line.rows {

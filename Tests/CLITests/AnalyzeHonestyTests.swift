@@ -29,6 +29,17 @@ extension CLITests {
                 #expect(compared.count == 3)
                 #expect(!compared.contains(failed))
                 #expect(result.stderr.contains("samples.tpch.orders with strategy batch failed"))
+                // --json is quiet: failures are said, progress is not.
+                #expect(!result.stderr.contains("analyze: profiling"), "\(result.stderr)")
+                #expect(!result.stderr.contains(" -> "), "\(result.stderr)")
+            }
+        }
+
+        @Test func sampleOptionsOutOfRangeAreUsageErrors() throws {
+            for (arguments, option) in [(["--sample-seconds", "0"], "--sample-seconds"), (["--sample", "-5"], "--sample")] {
+                let result = try CLIProcess.run(["analyze", "samples.tpch.orders"] + arguments, environment: CLIProcess.environment(nil))
+                #expect(result.status == 64, "\(arguments): \(result.stderr)")
+                #expect(result.stderr.contains(option), "\(result.stderr)")
             }
         }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Timing
 @testable import Profiling
 
 @Suite struct ReportTests {
@@ -92,5 +93,97 @@ import Testing
                      "default_optimization_level: streaming", "overlapping: "] {
             #expect(text.contains(part), "missing \(part)")
         }
+    }
+}
+
+/// Every section of one report quotes the same shares, times and sizes.
+@Suite struct ReportConsistencyTests {
+    static let system = SystemInfo(cores: 2, memoryBytes: 8 << 30, operatingSystem: "test")
+    static let settings = RunSettings(strategy: "streaming", chunkSize: 100_000, downloadParallelism: 2, threads: 2)
+
+    /// The share a profile gives what the bottleneck names: its phase, or the idle time.
+    static func share(of kind: BottleneckKind, in profile: PhaseProfile) -> Double? {
+        kind == .untracked ? profile.idleShare : kind.phase.flatMap { profile[$0]?.share }
+    }
+
+    @Test func oneTablesSectionIsTheRunsProfileAndTheBottlenecksQuoteIt() throws {
+        // The warehouse wait carries no table (as the client records it); it still belongs to the one table's copy.
+        var events = SyntheticRun(table: "samples.tpch.lineitem", chunks: 6, warehouseWaitSeconds: 0, loadSeconds: 0.3).events()
+        events = events.map { var e = $0; e.start += 1; return e }
+        events.append(RecordedEvent(phase: .warehouseWait, table: nil, start: 0, duration: 1))
+        let report = AnalysisReport.analyze(events: events, memory: nil, system: Self.system, settings: Self.settings)
+        let table = try #require(report.tables.first)
+        #expect(report.tables.count == 1)
+        #expect(table.table == "samples.tpch.lineitem")
+        #expect(table.phases == report.overall.phases)
+        #expect(table[.warehouseWait] != nil)
+        #expect(!report.bottlenecks.isEmpty)
+        for bottleneck in report.bottlenecks {
+            #expect(bottleneck.share == Self.share(of: bottleneck.kind, in: table), "\(bottleneck.kind) quotes another share than its table")
+        }
+        #expect(report.bottleneck(of: table.table)?.share == report.bottlenecks.first?.share)
+        // The terminal prints each bottleneck's share as its phase row does.
+        let text = report.terminalText()
+        for bottleneck in report.bottlenecks {
+            guard let phase = bottleneck.kind.phase else { continue }
+            let share = Units.percent(bottleneck.share)
+            #expect(text.contains("\(bottleneck.kind.label): \(share)"))
+            #expect(text.split(separator: "\n").contains { $0.hasPrefix("  \(phase.label) ") && $0.contains(" \(share) ") })
+        }
+    }
+
+    @Test func severalTablesQuoteTheRunsSharesUnderAllTables() throws {
+        let a = SyntheticRun(table: "main.demo.a", chunks: 4, downloadSeconds: 0.5)
+        let b = SyntheticRun(table: "main.demo.b", chunks: 4, loadSeconds: 0.4, offset: 3)
+        let report = AnalysisReport.analyze(events: a.events() + b.events(), memory: nil, system: Self.system, settings: Self.settings)
+        #expect(report.tables.count == 2)
+        #expect(!report.bottlenecks.isEmpty)
+        for bottleneck in report.bottlenecks {
+            #expect(bottleneck.share == Self.share(of: bottleneck.kind, in: report.overall))
+        }
+        for profile in report.tables {
+            let own = try #require(report.bottleneck(of: profile.table))
+            #expect(own.share == Self.share(of: own.kind, in: profile))
+        }
+        #expect(report.terminalText().contains("Bottlenecks (all tables)"))
+    }
+
+    @Test func theConfiguredRunsComparisonRowIsItsProfile() throws {
+        let run = ProfiledRun(events: SyntheticRun(chunks: 8).events(),
+                              memory: MemoryTimeline(samples: [], baselineResidentBytes: 50_000_000, peakResidentBytes: 90_000_000,
+                                                     bufferHighWaterBytes: nil, intervalSeconds: 0.05),
+                              wallSeconds: 30)
+        let row = StrategyRun(strategy: "streaming", run: run)
+        let report = AnalysisReport.analyze(events: run.events, memory: run.memory, system: Self.system, settings: Self.settings,
+                                            strategyRuns: [row])
+        #expect(row.seconds == report.overall.elapsedSeconds)
+        #expect(row.rows == report.overall.rows)
+        #expect(row.peakRSSBytes == report.memory?.peakResidentBytes)
+        // Seconds are written one way in every section.
+        let text = report.terminalText()
+        #expect(text.contains("samples.tpch.lineitem: \(Units.seconds(row.seconds)),"))
+        #expect(text.split(separator: "\n").contains { $0.hasPrefix("  streaming ") && $0.contains(" \(Units.seconds(row.seconds)) ") })
+    }
+
+    @Test func theSamplingAndExtrapolationAreReportedAndRoundTrip() throws {
+        let sizing = SampleSizing.byTime(targetSeconds: 5, probeRows: 20_000, probeTransferSeconds: 0.2, tableRows: [6_001_215])
+        var basic = StrategyRun(strategy: "basic", seconds: 2, rows: 3_000, bytes: 300_000, peakRSSBytes: 80_000_000)
+        basic.extrapolation = Extrapolation(measuredRows: 3_000, measuredSeconds: 2, sampleRows: 500_000, tableRows: 6_001_215)
+        let streaming = StrategyRun(strategy: "streaming", seconds: 4, rows: 500_000, bytes: 40_000_000, peakRSSBytes: 200_000_000)
+        let report = AnalysisReport.analyze(events: SyntheticRun(chunks: 4).events(), memory: nil, system: Self.system,
+                                            settings: Self.settings, strategyRuns: [basic, streaming],
+                                            generatedAt: Date(timeIntervalSince1970: 1_780_000_000), sampling: sizing)
+        let text = report.terminalText()
+        #expect(text.contains(sizing.summary))
+        #expect(text.contains("basic: measured on a 3000-row sub-sample"))
+        let html = report.html()
+        #expect(html.contains("sample sized by time"))
+        #expect(html.contains("3000-row sub-sample"))
+        let data = try report.jsonData()
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let sampling = try #require(json["sampling"] as? [String: Any])
+        #expect(sampling["method"] as? String == "time")
+        #expect(sampling["rowsPerTable"] as? Int == 500_000)
+        #expect(try AnalysisReport.decode(json: data) == report)
     }
 }

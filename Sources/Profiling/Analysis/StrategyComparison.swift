@@ -8,10 +8,13 @@ public struct StrategyRun: Sendable, Codable, Hashable {
     public var peakRSSBytes: Int
     /// chunk_size used, when it applies.
     public var chunkSize: Int?
+    /// Set when the run moved fewer rows than the sample: its time carried to the sample and the tables.
+    public var extrapolation: Extrapolation?
 
-    public init(strategy: String, seconds: Double, rows: Int, bytes: Int, peakRSSBytes: Int, chunkSize: Int? = nil) {
+    public init(strategy: String, seconds: Double, rows: Int, bytes: Int, peakRSSBytes: Int, chunkSize: Int? = nil,
+                extrapolation: Extrapolation? = nil) {
         self.strategy = strategy; self.seconds = seconds; self.rows = rows; self.bytes = bytes
-        self.peakRSSBytes = peakRSSBytes; self.chunkSize = chunkSize
+        self.peakRSSBytes = peakRSSBytes; self.chunkSize = chunkSize; self.extrapolation = extrapolation
     }
 
     public var rowsPerSecond: Double { seconds > 0 ? Double(rows) / seconds : 0 }

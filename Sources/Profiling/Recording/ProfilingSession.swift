@@ -54,11 +54,12 @@ public struct ProfiledRun: Sendable, Codable, Hashable {
 }
 
 extension StrategyRun {
-    /// A strategy's row in the comparison from its profiled run: wall time from the session,
-    /// rows and bytes from the profile, peak RSS from the timeline.
+    /// A strategy's row in the comparison from its profiled run: time, rows and bytes from the
+    /// profile of all its events (as the report's profiles count them, so the configured run's
+    /// row and its profile agree), peak RSS from the timeline.
     public init(strategy: String, run: ProfiledRun, chunkSize: Int? = nil) {
         let profile = PhaseProfile(events: run.events)
-        self.init(strategy: strategy, seconds: max(run.wallSeconds, profile.end), rows: profile.rows,
+        self.init(strategy: strategy, seconds: profile.elapsedSeconds, rows: profile.rows,
                   bytes: profile.bytes, peakRSSBytes: run.memory.peakResidentBytes, chunkSize: chunkSize)
     }
 }

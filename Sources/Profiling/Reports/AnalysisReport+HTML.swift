@@ -39,7 +39,7 @@ extension AnalysisReport {
     private func e(_ text: String) -> String { SVGChart.escape(text) }
 
     private func summarySection() -> String {
-        var s = "<section><h2>Bottlenecks</h2>"
+        var s = "<section><h2>\(tables.count > 1 ? "Bottlenecks (all tables)" : "Bottlenecks")</h2>"
         if bottlenecks.isEmpty { s += "<p>None above the thresholds.</p>" }
         s += "<ol>" + bottlenecks.map { "<li class=\"bottleneck\">\(e($0.summary))</li>" }.joined() + "</ol>"
         if let comparison { s += "<p><strong>Strategy:</strong> \(e(comparison.summary))</p>" }
@@ -58,6 +58,7 @@ extension AnalysisReport {
                  ("download_parallelism", String(settings.downloadParallelism))]
         if let t = settings.threads { rows.append(("threads", String(t))) }
         if let b = settings.memoryBudgetBytes { rows.append(("memory budget", Units.bytes(b))) }
+        if let sampling { rows.append(("sample", sampling.summary)) }
         for note in notes { rows.append(("note", note)) }
         return "<section><h2>System and settings</h2><table class=\"kv\">"
             + rows.map { "<tr><td>\(e($0.0))</td><td>\(e($0.1))</td></tr>" }.joined() + "</table></section>"
@@ -71,13 +72,13 @@ extension AnalysisReport {
             s += "<p class=\"bottleneck\"><strong>Bottleneck:</strong> \(e(main.summary))</p>"
         }
         let bars = p.phases.map {
-            SVGChart.Bar(label: $0.phase.rawValue, value: $0.share,
+            SVGChart.Bar(label: $0.phase.label, value: $0.share,
                          text: "\(Units.percent($0.share)) (wall \(Units.seconds($0.busySeconds)))",
                          color: SVGChart.color($0.phase),
                          background: p.elapsedSeconds > 0 ? $0.busySeconds / p.elapsedSeconds : nil)
         } + (p.idleSeconds > 0 ? [SVGChart.Bar(label: "(idle)", value: p.idleShare, text: Units.percent(p.idleShare), color: "#cccccc")] : [])
         s += SVGChart.bars(bars, maximum: 1, title: "Phase breakdown — solid: exclusive share, light: wall time active")
-        s += SVGChart.timeline(p.phases.map { SVGChart.Lane(label: $0.phase.rawValue, spans: $0.spans, color: SVGChart.color($0.phase)) },
+        s += SVGChart.timeline(p.phases.map { SVGChart.Lane(label: $0.phase.label, spans: $0.spans, color: SVGChart.color($0.phase)) },
                                start: p.start, end: p.end, title: "Timeline — overlapping phases run at the same time")
         if !p.throughput.isEmpty {
             let t0 = p.start
@@ -92,14 +93,14 @@ extension AnalysisReport {
         }
         s += "<table><tr><th>phase</th><th>share</th><th>wall</th><th>summed</th><th>in flight</th><th>spans</th><th>bytes</th><th>rows/s</th><th>MB/s</th></tr>"
         for st in p.phases {
-            s += "<tr><td>\(st.phase.rawValue)</td><td>\(Units.percent(st.share))</td><td>\(e(Units.seconds(st.busySeconds)))</td>"
+            s += "<tr><td>\(st.phase.label)</td><td>\(Units.percent(st.share))</td><td>\(e(Units.seconds(st.busySeconds)))</td>"
                 + "<td>\(e(Units.seconds(st.summedSeconds)))</td><td>\(Units.number(st.concurrency))</td><td>\(st.events)</td>"
                 + "<td>\(st.bytes > 0 ? e(Units.bytes(st.bytes)) : "")</td><td>\(st.rowsPerSecond.map { Units.count($0) } ?? "")</td>"
                 + "<td>\(st.bytesPerSecond.map { Units.number($0 / 1e6) } ?? "")</td></tr>"
         }
         s += "</table>"
         if !p.overlaps.isEmpty {
-            s += "<p class=\"muted\">Overlapping: " + e(p.overlaps.prefix(4).map { "\($0.first.rawValue) + \($0.second.rawValue) \(Units.seconds($0.seconds))" }.joined(separator: ", "))
+            s += "<p class=\"muted\">Overlapping: " + e(p.overlaps.prefix(4).map { "\($0.first.label) + \($0.second.label) \(Units.seconds($0.seconds))" }.joined(separator: ", "))
                 + ". Wall time counts each phase once; shares split overlapped time evenly.</p>"
         }
         return s + "</section>"
@@ -130,9 +131,11 @@ extension AnalysisReport {
         s += "<table><tr><th>strategy</th><th>seconds</th><th>rows</th><th>rows/s</th><th>MB/s</th><th>peak RSS</th><th>vs slowest</th></tr>"
         for entry in c.entries {
             let r = entry.run
-            s += "<tr><td>\(e(r.strategy))</td><td>\(Units.number(r.seconds))</td><td>\(r.rows)</td><td>\(Units.count(r.rowsPerSecond))</td>"
+            s += "<tr><td>\(e(r.strategy))</td><td>\(e(Units.seconds(r.seconds)))</td><td>\(r.rows)</td><td>\(Units.count(r.rowsPerSecond))</td>"
                 + "<td>\(Units.number(r.bytesPerSecond / 1e6))</td><td>\(e(Units.bytes(r.peakRSSBytes)))</td><td>\(Units.ratio(entry.speedupOverSlowest))</td></tr>"
         }
-        return s + "</table><p>\(e(c.summary))</p></section>"
+        s += "</table>"
+        for entry in c.entries { if let x = entry.run.extrapolation { s += "<p>\(e(entry.run.strategy)): \(e(x.summary))</p>" } }
+        return s + "<p>\(e(c.summary))</p></section>"
     }
 }

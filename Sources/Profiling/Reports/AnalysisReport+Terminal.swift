@@ -21,6 +21,7 @@ extension AnalysisReport {
         out.append("  settings: strategy \(settings.strategy), chunk_size \(settings.chunkSize), download_parallelism \(settings.downloadParallelism)"
                    + (settings.threads.map { ", threads \($0)" } ?? "")
                    + (settings.memoryBudgetBytes.map { ", memory budget \(Units.bytes($0))" } ?? ""))
+        if let sampling { out.append("  \(sampling.summary)") }
         for note in notes { out.append("  note: \(note)") }
 
         for profile in tables.isEmpty ? [overall] : tables {
@@ -40,7 +41,7 @@ extension AnalysisReport {
             out.append(line + ", \(memory.samples.count) samples")
         }
         out.append("")
-        out.append("Bottlenecks")
+        out.append(tables.count > 1 ? "Bottlenecks (all tables)" : "Bottlenecks")
         if bottlenecks.isEmpty { out.append("  none above the thresholds") }
         for (i, b) in bottlenecks.enumerated() { out.append("  \(i + 1). \(b.summary)") }
         if let comparison {
@@ -48,11 +49,12 @@ extension AnalysisReport {
             out.append("Strategies on the sample")
             var table = TextTable(["strategy", "seconds", "rows", "rows/s", "MB/s", "peak RSS", "vs slowest"], rightAligned: [1, 2, 3, 4, 5, 6])
             for e in comparison.entries {
-                table.add([e.run.strategy + (e.fitsMemory ? "" : " (over memory)"), Units.number(e.run.seconds), String(e.run.rows),
+                table.add([e.run.strategy + (e.fitsMemory ? "" : " (over memory)"), Units.seconds(e.run.seconds), String(e.run.rows),
                            Units.count(e.run.rowsPerSecond), Units.number(e.run.bytesPerSecond / 1e6),
                            Units.bytes(e.run.peakRSSBytes), Units.ratio(e.speedupOverSlowest)])
             }
             out.append(table.render())
+            for e in comparison.entries { if let x = e.run.extrapolation { out.append("  \(e.run.strategy): \(x.summary)") } }
             out.append("  → \(comparison.summary)")
         }
         if !failures.isEmpty {
@@ -78,13 +80,13 @@ extension AnalysisReport {
         var table = TextTable(["phase", "share", "wall", "summed", "in flight", "spans", "bytes", "rows/s", "MB/s"],
                               rightAligned: [1, 2, 3, 4, 5, 6, 7, 8])
         for s in p.phases {
-            table.add([s.phase.rawValue, Units.percent(s.share), Units.seconds(s.busySeconds), Units.seconds(s.summedSeconds),
+            table.add([s.phase.label, Units.percent(s.share), Units.seconds(s.busySeconds), Units.seconds(s.summedSeconds),
                        Units.number(s.concurrency), String(s.events), s.bytes > 0 ? Units.bytes(s.bytes) : "",
                        s.rowsPerSecond.map { Units.count($0) } ?? "", s.bytesPerSecond.map { Units.number($0 / 1e6) } ?? ""])
         }
         if p.idleSeconds > 0 { table.add(["(idle)", Units.percent(p.idleShare), Units.seconds(p.idleSeconds)]) }
         out.append(table.render())
-        let overlaps = p.overlaps.prefix(3).map { "\($0.first.rawValue)+\($0.second.rawValue) \(Units.seconds($0.seconds))" }
+        let overlaps = p.overlaps.prefix(3).map { "\($0.first.label)+\($0.second.label) \(Units.seconds($0.seconds))" }
         if !overlaps.isEmpty { out.append("  overlapping: " + overlaps.joined(separator: ", ") + " (share splits overlapped time evenly)") }
         return out.joined(separator: "\n")
     }

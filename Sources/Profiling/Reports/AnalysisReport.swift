@@ -30,6 +30,8 @@ public struct AnalysisReport: Sendable, Codable, Hashable {
     public var notes: [String]
     /// Measured copies that failed; none of them feeds the comparison or the recommendation.
     public var failures: [MeasurementFailure]
+    /// How big the profiled sample was and how it was sized.
+    public var sampling: SampleSizing?
 
     /// One table's main bottleneck.
     public struct TableBottleneck: Sendable, Codable, Hashable {
@@ -41,12 +43,12 @@ public struct AnalysisReport: Sendable, Codable, Hashable {
     public init(generatedAt: Date, title: String, system: SystemInfo, settings: RunSettings,
                 tables: [PhaseProfile], overall: PhaseProfile, memory: MemoryTimeline?, bottlenecks: [Bottleneck],
                 tableBottlenecks: [TableBottleneck] = [], comparison: StrategyComparison?, recommendation: Recommendation,
-                notes: [String] = [], failures: [MeasurementFailure] = []) {
+                notes: [String] = [], failures: [MeasurementFailure] = [], sampling: SampleSizing? = nil) {
         self.generatedAt = generatedAt; self.title = title; self.system = system; self.settings = settings
         self.tables = tables; self.overall = overall; self.memory = memory; self.bottlenecks = bottlenecks
         self.tableBottlenecks = tableBottlenecks
         self.comparison = comparison; self.recommendation = recommendation; self.notes = notes
-        self.failures = failures
+        self.failures = failures; self.sampling = sampling
     }
 
     /// Profiles the events, names the bottlenecks, compares the strategy runs and recommends settings.
@@ -58,17 +60,27 @@ public struct AnalysisReport: Sendable, Codable, Hashable {
     ///     copied every table belong here.
     ///   - failures: measured copies that failed. When the run with the user's settings is among
     ///     them, its bottlenecks are reported but recommend nothing.
+    ///   - sampling: how the sample was sized, stated in the report.
+    ///
+    /// Shares are computed once per profile and every section quotes them: with one table, its
+    /// section is the profile of the whole run (events without a table, such as warehouse waits,
+    /// belong to it), so the table, the bottlenecks and the run's totals agree.
     public static func analyze(events: [RecordedEvent], memory: MemoryTimeline?, system: SystemInfo,
                                settings: RunSettings, strategyRuns: [StrategyRun] = [],
                                title: String = "dbduck analyze", generatedAt: Date = Date(),
                                notes: [String] = [], failures: [MeasurementFailure] = [],
-                               analyzer: BottleneckAnalyzer = BottleneckAnalyzer()) -> AnalysisReport {
+                               sampling: SampleSizing? = nil, analyzer: BottleneckAnalyzer = BottleneckAnalyzer()) -> AnalysisReport {
         let overall = PhaseProfile(events: events)
         let bottlenecks = analyzer.analyze(overall, settings: settings, system: system, memory: memory)
         let comparison = strategyRuns.isEmpty ? nil
             : StrategyComparison(runs: strategyRuns, current: settings.strategy,
                                  memoryLimitBytes: settings.memoryLimitBytes ?? system.memoryBytes)
-        let tables = PhaseProfile.perTable(events)
+        var tables = PhaseProfile.perTable(events)
+        if tables.count == 1 {
+            var whole = overall
+            whole.table = tables[0].table
+            tables = [whole]
+        }
         // Per table without the memory timeline: memory belongs to the whole run.
         let perTable = tables.map { profile in
             TableBottleneck(table: profile.table ?? "", bottleneck: analyzer.analyze(profile, settings: settings, system: system).first)
@@ -79,7 +91,7 @@ public struct AnalysisReport: Sendable, Codable, Hashable {
         return AnalysisReport(generatedAt: generatedAt, title: title, system: system, settings: settings,
                               tables: tables, overall: overall, memory: memory,
                               bottlenecks: bottlenecks, tableBottlenecks: perTable, comparison: comparison,
-                              recommendation: recommendation, notes: notes, failures: failures)
+                              recommendation: recommendation, notes: notes, failures: failures, sampling: sampling)
     }
 
     /// The main bottleneck of `table`, if it had one.
