@@ -24,10 +24,10 @@ struct Analyze: AsyncParsableCommand {
 
     func validate() throws {
         if let sample, sample < 0 {
-            throw ValidationError("--sample takes a number of rows per table, or 0 for whole tables, not \(sample).")
+            throw ValidationError("--sample must be a row count, or 0 for whole tables, got \(sample).")
         }
         guard sampleSeconds > 0, sampleSeconds.isFinite else {
-            throw ValidationError("--sample-seconds takes a positive number of seconds, not \(sampleSeconds).")
+            throw ValidationError("--sample-seconds must be a positive number of seconds, got \(sampleSeconds).")
         }
     }
 
