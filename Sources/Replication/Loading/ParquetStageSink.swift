@@ -13,7 +13,6 @@ final class ParquetStageSink: RowSink {
     private let scratch: Connection
     private let directory: URL
     private var files: [String] = []
-    private var partAppender: Appender?
     private var arrowTypes: [LogicalType] = []
 
     init(connection: Connection, staging: StagingTable) throws {
@@ -27,34 +26,50 @@ final class ParquetStageSink: RowSink {
 
     func append(_ chunk: ResultChunk, observer: (any TransferObserver)?, table: String) throws -> Int {
         let batches = try ChunkDecoder(observer: observer, table: table).arrow(chunk).batches
-        var rows = 0
-        for batch in batches {
-            let exported = try batch.exportToC()
-            let appender = try partAppender ?? makePart(exported)
-            partAppender = appender
-            try withExtendedLifetime(exported) {   // its pointers live as long as it does
-                try appender.append(arrowSchema: exported.schemaPointer, arrowArray: exported.arrayPointer)
-            }
-            rows += batch.length
-        }
-        guard rows > 0, let appender = partAppender else { return rows }
-        try appender.close()
-        partAppender = nil
+        guard let first = batches.first else { return 0 }
+        let rows = batches.reduce(0) { $0 + $1.length }
+        if arrowTypes.isEmpty { arrowTypes = try landingTypes(first.schema) }
+        guard rows > 0 else { return 0 }
         let file = directory.appendingPathComponent(String(format: "part-%06d.parquet", files.count)).path
+        // DuckDB reads the chunk's batches in place through an Arrow scan and writes them straight
+        // to Parquet: no copy into a table first. LZ4 keeps the scratch files small and is cheap
+        // to write and to read back.
+        let failure = FailureBox()
+        var pending = batches[...]
+        let source = ArrowStreamSource(schema: { out in
+            let exported = first.schema.exportToC()
+            out.pointee = exported.schemaPointer.pointee
+            exported.schemaPointer.pointee.release = nil             // moved to DuckDB
+        }, next: { out in
+            guard let batch = pending.popFirst() else { return false }
+            do {
+                let exported = try batch.exportToC()
+                out.pointee = exported.arrayPointer.pointee
+                exported.arrayPointer.pointee.release = nil          // moved to DuckDB
+                return true
+            } catch {
+                failure.set(error)
+                return false
+            }
+        })
         try observer.measure(.convert, table: table, rows: rows, detail: "write parquet") {
-            try scratch.execute("COPY part TO \(quoteLiteral(file)) (FORMAT parquet)")
-            try scratch.execute("DROP TABLE part")
+            let view = try scratch.createArrowScanView(named: "part", source: source)
+            defer { try? scratch.execute("DROP VIEW IF EXISTS part") }
+            try withExtendedLifetime(view) {
+                try scratch.execute("COPY (SELECT * FROM part) TO \(quoteLiteral(file)) (FORMAT parquet, COMPRESSION lz4_raw)")
+            }
         }
+        if let error = failure.get() { throw error }
         files.append(file)
         return rows
     }
 
-    private func makePart(_ exported: ExportedBatch) throws -> Appender {
-        let described = try scratch.logicalTypes(forArrowSchema: exported.schemaPointer)
-        arrowTypes = described.map(\.type)
-        let columns = zip(staging.plan.columns, arrowTypes).map { "\(quoteIdentifier($0.name)) \($1)" }
-        try scratch.execute("CREATE TABLE part (\(columns.joined(separator: ", ")))")
-        return try scratch.appender(table: "part")
+    /// The DuckDB types the Parquet files hold: what DuckDB makes of the Arrow schema.
+    private func landingTypes(_ schema: ArrowSchemaDescription) throws -> [LogicalType] {
+        let exported = schema.exportToC()
+        return try withExtendedLifetime(exported) {
+            try scratch.logicalTypes(forArrowSchema: exported.schemaPointer).map(\.type)
+        }
     }
 
     func finish(observer: (any TransferObserver)?, table: String) throws {
