@@ -15,7 +15,8 @@ extension DatabricksClient: WarehouseCatalog {
         let columns = info.columns.sorted { $0.position < $1.position }.map {
             SourceColumn(name: $0.name, typeText: $0.typeText, nullable: $0.nullable, comment: $0.comment)
         }
-        return SourceTable(columns: columns, comment: info.comment, primaryKey: info.primaryKey, properties: info.properties)
+        return SourceTable(columns: columns, comment: info.comment, primaryKey: info.primaryKey, properties: info.properties,
+                           kind: SourceKind(tableType: info.tableType))
     }
 
     public func currentVersion(of name: TableName) async throws -> Int64? {
