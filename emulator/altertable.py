@@ -17,7 +17,7 @@ from deltalake import Schema as DeltaSchema
 
 from . import sqllex as L
 from . import ucrecord
-from .catalog import TableRef, not_found
+from .catalog import TableRef
 from .ddlclauses import (check_primary_key, check_properties, column_def, primary_key_clause, properties,
                          property_error)
 from .queryresult import QueryResult
@@ -33,8 +33,7 @@ def alter(engine: "Engine", toks: list[L.Tok], ctx: "StatementContext") -> Query
         raise syntax_error(toks[1].text if len(toks) > 1 else "end of input")
     parts, i = L.parse_name(toks, 2)
     ref = engine.catalog.resolve(parts, ctx.session.catalog, ctx.session.schema)
-    if not engine.catalog.exists(ref):
-        raise not_found(ref)
+    engine.catalog.require_table(ref, "ALTER TABLE")
     if i >= len(toks):
         raise syntax_error("end of input")
     rest = toks[i:]

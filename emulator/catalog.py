@@ -92,11 +92,37 @@ class Catalog:
         p = os.path.join(self.root, catalog, schema)
         return sorted(d for d in os.listdir(p) if os.path.isdir(os.path.join(p, d, "_delta_log")))
 
+    def relations(self, catalog: str, schema: str) -> list[str]:
+        """Delta tables and views of a schema, what Unity Catalog and SHOW TABLES list."""
+        from .views import VIEW_FILE
+        tables = self.tables(catalog, schema)
+        p = os.path.join(self.root, catalog, schema)
+        views = [d for d in os.listdir(p) if os.path.isfile(os.path.join(p, d, VIEW_FILE))]
+        return sorted(set(tables) | set(views))
+
     def path(self, ref: TableRef) -> str:
         return os.path.join(self.root, ref.catalog, ref.schema, ref.table)
 
     def exists(self, ref: TableRef) -> bool:
+        """A Delta table by this name (views are `is_view`)."""
         return os.path.isdir(os.path.join(self.path(ref), "_delta_log"))
+
+    def view(self, ref: TableRef) -> Optional[dict]:
+        """The view's record (definition, kind, columns), or None when `ref` names no view."""
+        from . import views
+        return views.read(self.path(ref))
+
+    def require_table(self, ref: TableRef, operation: str) -> None:
+        """Fails unless `ref` is a Delta table: a view gets Databricks' "expects a table" error."""
+        if not self.exists(ref):
+            if self.is_view(ref):
+                from .views import expects_table
+                raise expects_table(ref, operation)
+            raise not_found(ref)
+
+    def is_view(self, ref: TableRef) -> bool:
+        from .views import definition_path
+        return os.path.isfile(definition_path(self.path(ref)))
 
     def resolve(self, parts: list[str], current_catalog: str, current_schema: str) -> TableRef:
         """1-, 2- or 3-part name -> TableRef (not checked for existence)."""
@@ -110,8 +136,11 @@ class Catalog:
                            f"[TABLE_OR_VIEW_NOT_FOUND] The table or view {'.'.join(parts)} cannot be found. "
                            "SQLSTATE: 42P01", "42P01")
 
-    def open(self, ref: TableRef, version: Optional[int] = None) -> DeltaTable:
+    def open(self, ref: TableRef, version: Optional[int] = None, operation: str = "this statement") -> DeltaTable:
         if not self.exists(ref):
+            if self.is_view(ref):
+                from .views import expects_table
+                raise expects_table(ref, operation)
             raise not_found(ref)
         if version is None:
             return DeltaTable(self.path(ref))

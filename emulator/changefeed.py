@@ -41,7 +41,7 @@ def table_changes(ctx: "StatementContext", args: list[list[L.Tok]]) -> pa.Table:
     cat = ctx.engine.catalog
     parts, _ = L.parse_name(L.tokenize(args[0][0].value), 0)
     ref = cat.resolve(parts, ctx.session.catalog, ctx.session.schema)
-    dt = cat.open(ref)
+    dt = cat.open(ref, operation="table_changes")
     latest = dt.version()
     hist = sorted(dt.history(), key=lambda h: h["version"])
     start = _bound(ctx, args[1], hist, latest, is_start=True)

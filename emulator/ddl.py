@@ -1,5 +1,8 @@
 """`CREATE [OR REPLACE] TABLE [IF NOT EXISTS] t (cols, [CONSTRAINT pk] PRIMARY KEY (...)) [TBLPROPERTIES] [AS q]`,
-`CREATE SCHEMA|CATALOG`, `DROP TABLE`."""
+`CREATE SCHEMA|CATALOG`, `DROP TABLE`; views are viewddl.py's.
+
+Names follow Unity Catalog's rule: any character but a period, a space, a forward slash, ASCII
+control characters and DELETE (backticks, quotes and non-ASCII letters are fine when quoted)."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from .queryresult import QueryResult
 from .sqlerrors import SQLError, first_line, syntax_error
 from .tablewrite import storage_type
 from .ucrecord import PrimaryKey, UCRecord
+from .viewddl import create_view, drop_view, wrong_command
 
 if TYPE_CHECKING:
     from .sqlengine import Engine
@@ -39,6 +43,7 @@ def create(engine: "Engine", toks: list[L.Tok], ctx: "StatementContext") -> Quer
             if_not = True
             i += 3
         parts, i = L.parse_name(toks, i)
+        check_name(parts[-1], kind.lower())
         if kind == "CATALOG":
             path = os.path.join(engine.catalog.root, parts[0])
         else:
@@ -48,6 +53,8 @@ def create(engine: "Engine", toks: list[L.Tok], ctx: "StatementContext") -> Quer
             raise SQLError("SCHEMA_ALREADY_EXISTS", f"Cannot create {kind.lower()} `{parts[-1]}` because it already exists.", "42P06")
         os.makedirs(path, exist_ok=True)
         return QueryResult()
+    if toks[i].is_word("VIEW", "MATERIALIZED"):
+        return create_view(engine, toks, i, replace, ctx)
     if not toks[i].is_word("TABLE"):
         raise syntax_error(toks[i].text)
     i += 1
@@ -55,7 +62,7 @@ def create(engine: "Engine", toks: list[L.Tok], ctx: "StatementContext") -> Quer
     if toks[i].is_word("IF"):
         if_not = True
         i += 3
-    ref, i = _target_new(engine, toks, i, ctx)
+    ref, i = target_new(engine, toks, i, ctx)
     schema = None
     pk: Optional[PrimaryKey] = None
     if i < len(toks) and toks[i].is_punct("("):
@@ -96,6 +103,13 @@ def create(engine: "Engine", toks: list[L.Tok], ctx: "StatementContext") -> Quer
             raise syntax_error(t.text)
     check_properties(props)
     exists = engine.catalog.exists(ref)
+    if engine.catalog.is_view(ref):
+        if if_not:
+            return QueryResult()
+        if replace:
+            raise wrong_command(ref, "CREATE OR REPLACE TABLE", "CREATE OR REPLACE VIEW", "a view")
+        raise SQLError("TABLE_OR_VIEW_ALREADY_EXISTS",
+                       f"Cannot create table or view {ref.quoted} because it already exists.", "42P07")
     if exists and if_not:
         return QueryResult()
     if exists and not replace:
@@ -146,9 +160,20 @@ def _replace(path: str, schema: pa.Schema, data: Optional[pa.Table], props: dict
         write_deltalake(path, data, mode="append")
 
 
-def _target_new(engine: "Engine", toks, i: int, ctx: "StatementContext") -> tuple[TableRef, int]:
+def check_name(name: str, what: str) -> None:
+    bad = [c for c in name if c in "./ " or ord(c) < 0x20 or ord(c) == 0x7F]
+    if bad or not name or len(name) > 255:
+        why = f"it contains {bad[0]!r}" if bad else "it must have 1 to 255 characters"
+        raise SQLError("INVALID_SCHEMA_OR_RELATION_NAME",
+                       f"[INVALID_SCHEMA_OR_RELATION_NAME] `{name.replace('`', '``')}` is not a valid name for a "
+                       f"{what} in Unity Catalog: {why}. Names cannot contain a period, a space, a forward slash "
+                       "or control characters. SQLSTATE: 42602", "42602")
+
+
+def target_new(engine: "Engine", toks, i: int, ctx: "StatementContext") -> tuple[TableRef, int]:
     parts, i = L.parse_name(toks, i)
     ref = engine.catalog.resolve(parts, ctx.session.catalog, ctx.session.schema)
+    check_name(ref.table, "table")
     if ref.schema not in engine.catalog.schemas(ref.catalog):
         raise SQLError("SCHEMA_NOT_FOUND", f"The schema `{ref.catalog}`.`{ref.schema}` cannot be found.", "42704")
     return ref, i
@@ -156,6 +181,8 @@ def _target_new(engine: "Engine", toks, i: int, ctx: "StatementContext") -> tupl
 
 def drop(engine: "Engine", toks: list[L.Tok], ctx: "StatementContext") -> QueryResult:
     i = 1
+    if toks[i].is_word("VIEW", "MATERIALIZED"):
+        return drop_view(engine, toks, ctx)
     if not toks[i].is_word("TABLE"):
         raise syntax_error(toks[i].text)
     i += 1
@@ -165,6 +192,8 @@ def drop(engine: "Engine", toks: list[L.Tok], ctx: "StatementContext") -> QueryR
         i += 2
     parts, i = L.parse_name(toks, i)
     ref = engine.catalog.resolve(parts, ctx.session.catalog, ctx.session.schema)
+    if engine.catalog.is_view(ref):
+        raise wrong_command(ref, "DROP TABLE", "DROP VIEW", "a view")
     if not engine.catalog.exists(ref):
         if if_exists:
             return QueryResult()

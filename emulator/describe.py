@@ -35,7 +35,9 @@ def describe(engine: "Engine", toks: list[L.Tok], ctx: "StatementContext") -> Qu
         i += 1
     parts, i = L.parse_name(toks, i)
     ref = engine.catalog.resolve(parts, ctx.session.catalog, ctx.session.schema)
-    dt = engine.catalog.open(ref)
+    if mode == "TABLE" and engine.catalog.is_view(ref):
+        return _describe_view(engine, ref, extended)
+    dt = engine.catalog.open(ref, operation=f"DESCRIBE {mode}")
     if mode == "DETAIL":
         return _detail(engine, ref, dt)
     if mode == "HISTORY":
@@ -44,19 +46,30 @@ def describe(engine: "Engine", toks: list[L.Tok], ctx: "StatementContext") -> Qu
             limit = int(toks[i + 1].value.rstrip("Ll"))
         return _history(dt, limit)
     fields = engine.catalog.schema_json(dt)["fields"]
+    meta = dt.metadata()
+    extra = [("Type", "MANAGED", None), ("Location", engine.catalog.path(ref), None),
+             ("Provider", "delta", None), ("Comment", meta.description or "", None),
+             ("Table Properties", "[" + ",".join(f"{k}={v}" for k, v in sorted(meta.configuration.items())) + "]", None)]
+    return _columns(ref, fields, extra if extended else None)
+
+
+def _describe_view(engine: "Engine", ref: TableRef, extended: bool) -> QueryResult:
+    view = engine.catalog.view(ref) or {}
+    extra = [("Type", "VIEW" if view.get("kind") != "MATERIALIZED_VIEW" else "MATERIALIZED_VIEW", None),
+             ("View Text", view.get("definition", ""), None), ("Comment", view.get("comment") or "", None)]
+    return _columns(ref, view.get("fields", []), extra if extended else None)
+
+
+def _columns(ref: TableRef, fields: list[dict], extra: Optional[list[tuple]]) -> QueryResult:
     names, types_, comments = [], [], []
     for f in fields:
         md = f.get("metadata") or {}
         names.append(f["name"])
         types_.append(T.delta_type_text(f["type"], upper=False, variant=md.get("dbduck.type") == "VARIANT"))
         comments.append(md.get("comment"))
-    if extended:
-        meta = dt.metadata()
+    if extra is not None:
         extra = [("", "", None), ("# Detailed Table Information", "", None),
-                 ("Catalog", ref.catalog, None), ("Database", ref.schema, None), ("Table", ref.table, None),
-                 ("Type", "MANAGED", None), ("Location", engine.catalog.path(ref), None),
-                 ("Provider", "delta", None), ("Comment", meta.description or "", None),
-                 ("Table Properties", "[" + ",".join(f"{k}={v}" for k, v in sorted(meta.configuration.items())) + "]", None)]
+                 ("Catalog", ref.catalog, None), ("Database", ref.schema, None), ("Table", ref.table, None)] + extra
         for a, b, c in extra:
             names.append(a)
             types_.append(b)
@@ -64,6 +77,7 @@ def describe(engine: "Engine", toks: list[L.Tok], ctx: "StatementContext") -> Qu
     return QueryResult.of_table(pa.table({
         "col_name": pa.array(names, pa.string()), "data_type": pa.array(types_, pa.string()),
         "comment": pa.array(comments, pa.string())}), frozenset({"col_name", "data_type"}))
+
 
 def _detail(engine: "Engine", ref: TableRef, dt: DeltaTable) -> QueryResult:
     meta = dt.metadata()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Optional
 from deltalake import write_deltalake
 
 from . import sqllex as L
-from .catalog import TableRef, not_found
+from .catalog import TableRef
 from .queryresult import QueryResult, counts
 from .sqlerrors import SQLError, first_line, syntax_error
 from .tablewrite import align_columns, cast_like
@@ -22,8 +22,7 @@ if TYPE_CHECKING:
 def _target(engine: "Engine", toks, i: int, ctx: "StatementContext") -> tuple[TableRef, int]:
     parts, i = L.parse_name(toks, i)
     ref = engine.catalog.resolve(parts, ctx.session.catalog, ctx.session.schema)
-    if not engine.catalog.exists(ref):
-        raise not_found(ref)
+    engine.catalog.require_table(ref, "INSERT, UPDATE, DELETE or MERGE")
     return ref, i
 
 def insert(engine: "Engine", toks: list[L.Tok], ctx: "StatementContext") -> QueryResult:

@@ -367,6 +367,21 @@ def seed_orders_cdf(data: str) -> int:
     return DeltaTable(path).version()
 
 
+def seed_views(data: str) -> list[str]:
+    """A view and a materialized view over orders_cdf: no Delta version of their own."""
+    from . import views
+    base = pa.schema(DeltaTable(os.path.join(data, "main", "demo", "orders_cdf")).schema().to_arrow())
+    made = []
+    for name, kind, cols, where in (("orders_view", "VIEW", ["order_id", "status", "amount"], "status <> 'returned'"),
+                                    ("shipped_orders_mv", "MATERIALIZED_VIEW", ["order_id", "amount"],
+                                     "status = 'shipped'")):
+        sql = f"SELECT {', '.join(cols)} FROM main.demo.orders_cdf WHERE {where}"
+        schema = pa.schema([base.field(c).with_nullable(True) for c in cols])
+        views.write(os.path.join(data, "main", "demo", name), sql, kind, schema)
+        made.append(name)
+    return made
+
+
 def seed(data: str, scale: float, log=print) -> dict:
     t0 = time.time()
     os.makedirs(os.path.join(data, "main", "default"), exist_ok=True)
@@ -374,9 +389,10 @@ def seed(data: str, scale: float, log=print) -> dict:
     n_types = seed_all_types(data)
     version = seed_events(data)
     orders_cdf_version = seed_orders_cdf(data)
+    demo_views = seed_views(data)
     n_orders, n_lines = seed_tpch(data, scale)
     out = {"data": os.path.abspath(data), "scale": scale, "orders": n_orders, "lineitem": n_lines,
            "all_types": n_types, "events_version": version,
-           "orders_cdf_version": orders_cdf_version, "seconds": round(time.time() - t0, 2)}
+           "orders_cdf_version": orders_cdf_version, "views": demo_views, "seconds": round(time.time() - t0, 2)}
     log(json.dumps(out))
     return out

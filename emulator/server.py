@@ -126,7 +126,7 @@ class ApiHandler(StatementEndpoints, BaseHandler):
                     app.sessions.pop(sid, None)
                 return self._json(200, {}, kind=kind)
             if path.startswith(UC_PREFIX):
-                status, obj = app.uc.handle(method, urllib.parse.unquote(path[len(UC_PREFIX):]), q)
+                status, obj = app.uc.handle(method, path[len(UC_PREFIX):], q)   # already decoded once: a name may hold '%'
                 return self._json(status, obj, kind=kind)
             if path.startswith("/api/2.0/sql/warehouses"):
                 return self._warehouses(path)

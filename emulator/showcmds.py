@@ -52,7 +52,7 @@ def show(engine: "Engine", toks: list[L.Tok], ctx: "StatementContext") -> QueryR
             i += 1
         if i < len(toks) and toks[i].kind == "str":
             like = toks[i].value
-        names = [t for t in engine.catalog.tables(cat, sch) if _like(t, like)]
+        names = [t for t in engine.catalog.relations(cat, sch) if _like(t, like)]
         return QueryResult.of_table(pa.table({
             "database": pa.array([sch] * len(names), pa.string()),
             "tableName": pa.array(names, pa.string()),

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Optional
 
 from . import sqllex as L
 from . import timetravel
+from . import views
 from . import types as T
 from .catalog import TableRef, not_found
 from .changefeed import table_changes
@@ -83,12 +84,31 @@ def _from_item(ctx: "StatementContext", toks, i, out, ctes) -> int:
         return _alias(toks, j, out, parts[-1])
     version, ts_toks, j = timetravel.parse_clause(toks, j)
     ref = ctx.engine.catalog.resolve(parts, ctx.session.catalog, ctx.session.schema)
+    if ctx.engine.catalog.is_view(ref):
+        if version is not None or ts_toks is not None:
+            raise views.no_time_travel(ref)
+        out.append(L.Tok("raw", "(" + _view_query(ctx, ref) + ")", "", t.pos))
+        return _alias(toks, j, out, ref.table)
     if not ctx.engine.catalog.exists(ref):
         raise not_found(ref)
     if ts_toks is not None:
         version = timetravel.version_at(ctx, ref, ts_toks)
     out.append(L.Tok("raw", register_snapshot(ctx, ref, version), "", t.pos))
     return _alias(toks, j, out, ref.table)
+
+
+def _view_query(ctx: "StatementContext", ref: TableRef) -> str:
+    """The view's definition, its own table references replaced, for DuckDB."""
+    view = ctx.engine.catalog.view(ref) or {}
+    expanding = getattr(ctx, "expanding_views", set())
+    if ref.full_name in expanding:
+        raise views.recursive(ref)
+    ctx.expanding_views = expanding | {ref.full_name}
+    ctx.cacheable = False   # a replaced view changes what the same text reads
+    try:
+        return ctx.emit(replace_tables(ctx, L.tokenize(view.get("definition", ""))))
+    finally:
+        ctx.expanding_views = expanding
 
 
 def _alias(toks, j, out, default) -> int:

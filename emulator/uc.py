@@ -98,6 +98,9 @@ class UnityCatalog:
     def table_info(self, ref: TableRef, omit_columns: bool = False, omit_properties: bool = False,
                    with_constraints: bool = False) -> dict:
         """TableInfo; `table_constraints` only for a single table (listings leave them out)."""
+        view = self.catalog.view(ref)
+        if view is not None:
+            return self.view_info(ref, view, omit_columns)
         dt = self.catalog.open(ref)
         rec = ucrecord.read(self.catalog.path(ref))
         meta = dt.metadata()
@@ -126,6 +129,23 @@ class UnityCatalog:
             info["delta_runtime_properties_kvpairs"] = {"delta_runtime_properties": {}}
         if with_constraints and rec.primary_key is not None:
             info["table_constraints"] = ucrecord.constraints_json(rec)
+        return info
+
+    def view_info(self, ref: TableRef, view: dict, omit_columns: bool) -> dict:
+        """A view's TableInfo: its SQL text and columns, no storage and no Delta properties."""
+        kind = view.get("kind", "VIEW")
+        created = int(view.get("created_at", 0))
+        info = {"name": ref.table, "catalog_name": ref.catalog, "schema_name": ref.schema,
+                "full_name": ref.full_name, "table_type": kind, "view_definition": view.get("definition", ""),
+                "owner": "emulator", "table_id": _uuid(f"view:{ref.full_name}:{created}"),
+                "metastore_id": self.catalog.metastore_id, "created_at": created, "created_by": "emulator",
+                "updated_at": created, "updated_by": "emulator", "securable_type": "TABLE",
+                "securable_kind": "TABLE_MATERIALIZED_VIEW" if kind == "MATERIALIZED_VIEW" else "TABLE_VIEW",
+                "browse_only": False, "properties": {}}
+        if view.get("comment"):
+            info["comment"] = view["comment"]
+        if not omit_columns:
+            info["columns"] = [T.column_info(f, i) for i, f in enumerate(view.get("fields", []))]
         return info
 
     def handle(self, method: str, rest: str, q: dict) -> tuple[int, dict]:
@@ -166,7 +186,7 @@ class UnityCatalog:
             sch = _required(q, "schema_name")
             omit_c = q.get("omit_columns") == "true"
             omit_p = q.get("omit_properties") == "true"
-            names = self.catalog.tables(cat, sch)
+            names = self.catalog.relations(cat, sch)
             items = [TableRef(cat, sch, n) for n in names]
             page = paginate(items, q, "tables", empty)
             page["tables"] = [self.table_info(r, omit_c, omit_p) for r in page["tables"]]
@@ -179,18 +199,21 @@ class UnityCatalog:
             items = []
             for s in self.catalog.schemas(cat):
                 if fnmatch.fnmatch(s, sp):
-                    for t in self.catalog.tables(cat, s):
+                    for t in self.catalog.relations(cat, s):
                         if fnmatch.fnmatch(t, tp):
-                            items.append({"full_name": f"{cat}.{s}.{t}", "table_type": "MANAGED"})
+                            view = self.catalog.view(TableRef(cat, s, t))
+                            items.append({"full_name": f"{cat}.{s}.{t}",
+                                          "table_type": view.get("kind", "VIEW") if view else "MANAGED"})
             return 200, paginate(items, q, "tables", empty)
         if len(parts) in (2, 3) and parts[0] == "tables":
             ns = parts[1].split(".")
             if len(ns) != 3:
                 raise UCError(400, "INVALID_PARAMETER_VALUE", f"Invalid table full name '{parts[1]}'")
             ref = TableRef(*ns)
+            known = self.catalog.exists(ref) or self.catalog.is_view(ref)
             if len(parts) == 3 and parts[2] == "exists":
-                return 200, {"table_exists": self.catalog.exists(ref)}
-            if not self.catalog.exists(ref):
+                return 200, {"table_exists": known}
+            if not known:
                 raise UCError(404, "TABLE_DOES_NOT_EXIST", f"Table '{ref.full_name}' does not exist.")
             return 200, self.table_info(ref, with_constraints=True)
         raise UCError(404, "ENDPOINT_NOT_FOUND", f"No API found for 'GET /unity-catalog/{rest}'")

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from . import sqllex as L
-from .catalog import not_found
 from .queryresult import QueryResult
 from .sqlerrors import SQLError, first_line, syntax_error
 
@@ -37,8 +36,7 @@ def vacuum(engine: "Engine", toks: list[L.Tok], ctx: "StatementContext") -> Quer
         raise syntax_error("end of input")
     parts, i = L.parse_name(toks, 1)
     ref = engine.catalog.resolve(parts, ctx.session.catalog, ctx.session.schema)
-    if not engine.catalog.exists(ref):
-        raise not_found(ref)
+    engine.catalog.require_table(ref, "VACUUM")
     hours = None
     dry_run = False
     while i < len(toks):

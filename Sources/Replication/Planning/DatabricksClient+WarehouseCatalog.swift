@@ -46,6 +46,6 @@ extension SourceTable {
             SourceColumn(name: $0.name, typeText: $0.typeText, nullable: $0.nullable, comment: $0.comment)
         }
         self.init(columns: columns, comment: info.comment, primaryKey: info.primaryKey, properties: info.properties,
-                  primaryKeyKnown: primaryKeyKnown)
+                  primaryKeyKnown: primaryKeyKnown, kind: SourceKind(tableType: info.tableType))
     }
 }

@@ -9,7 +9,7 @@ public enum PlanRenderer {
         var total = 0.0
         for t in plan.tables {
             let size = t.sizeBytes.map { formatBytes($0) } ?? "size unknown"
-            let version = t.version.map { "v\($0)" } ?? "no version"
+            let version = t.sourceKind.isView ? "\(t.pinText) (\(t.sourceKind.rawValue))" : t.pinText
             let eta = t.estimatedSeconds.map { String(format: "~%.1f s", $0) } ?? "?"
             total += t.estimatedSeconds ?? 0
             lines.append("  \(t.source) @\(version) -> \(t.target)")

@@ -21,8 +21,16 @@ public struct PlannedTable: Sendable, Equatable, Codable {
     public var strategy: LoadStrategy
     public var strategyReason: String
     public var chunkSize: Int
-    /// The Delta version every read is pinned to.
+    /// The Delta version every read is pinned to; nil for a view, which has none.
     public var version: Int64?
+    /// A Delta table or a view.
+    public var sourceKind: SourceKind = .table
+    /// How the reads are pinned, for `--json` readers: ``pinText``, set by the planner.
+    public var pin: String?
+    /// `v12`, or `not pinned` (a view: each read sees the view as it is then), as the plan, the
+    /// summary and `_dbduck.runs` show it.
+    public var pinText: String { Self.pinText(version) }
+    public static func pinText(_ version: Int64?) -> String { version.map { "v\($0)" } ?? "not pinned" }
     /// The warehouse's row count at the version (with the filter); nil when the plan did not ask
     /// (a copy learns it from its result's manifest, the same number).
     public var rowCount: Int64?
@@ -42,7 +50,8 @@ public struct PlannedTable: Sendable, Equatable, Codable {
     public var resume = ResumePlan()
 
     /// A full copy of this table saves progress as it goes (a sample never does: it is scratch).
-    public var isResumable: Bool { checkpointEvery.isOn && limit == nil && query == nil }
+    /// A view never does: without a version to pin, a continued read could mix two states of it.
+    public var isResumable: Bool { checkpointEvery.isOn && limit == nil && query == nil && !sourceKind.isView }
 
     public var target: String { "\(targetSchema).\(targetTable)" }
 

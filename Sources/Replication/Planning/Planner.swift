@@ -1,7 +1,7 @@
 import Databricks
 
 /// Turns a config into a ``ReplicationPlan``: expands patterns, reads each table's columns, pins its
-/// Delta version and chooses a strategy and a sync mode, all before any row moves.
+/// Delta version (a view has none: it is read as it is) and chooses a strategy and a sync mode, all before any row moves.
 ///
 /// Round trips are what a copy of many small tables costs, so the planner asks only what the run
 /// needs: columns from Unity Catalog's REST API (no warehouse time), the version from one statement,
@@ -189,11 +189,13 @@ public struct Planner: Sendable {
                              strategy: StrategyAdvisor.choose(choice, rows: nil, bytes: nil, columns: planned).0,
                              compression: config.defaults.compression)
         let target = "\(targetSchema).\(targetTable)".lowercased()
+        var kind = source.kind
         var resume = progress[target].map {
             ResumePlan.decide($0, source: name.description, shape: shape, checkpoints: checkpoints, restart: config.defaults.restart)
         } ?? ResumePlan(shape: shape)
         var detail = SourceDetail(properties: source.properties)
-        if depth == .display || mode != .full {
+        // DESCRIBE DETAIL describes Delta tables only; a view has no size, files or table id.
+        if !kind.isView && (depth == .display || mode != .full) {
             detail = (try? await catalog.detail(of: name)) ?? detail
             detail.properties.merge(source.properties) { delta, _ in delta }
         }
@@ -201,17 +203,31 @@ public struct Planner: Sendable {
         repeat {
             // A copy that continues reads at the version it started at, whatever the source holds now.
             let version: Int64?
-            if let saved = resume.from { version = saved.version } else {
-                do { version = try await catalog.currentVersion(of: name) } catch {
+            if kind.isView {
+                version = nil
+            } else if let saved = resume.from { version = saved.version } else {
+                do { version = try await catalog.currentVersion(of: name) } catch where ErrorText.clause(error).contains("EXPECT_TABLE_NOT_VIEW") {
+                    // Unity Catalog REST did not say (the SQL fallback has no table type); the warehouse did.
+                    kind = .view
+                    version = nil
+                } catch {
                     throw TableUnavailable.orRunFailure(error, "\(name): cannot read its Delta version: \(ErrorText.clause(error)).")
                 }
             }
+            if kind.isView, resume.from != nil {
+                // Nothing pins a view, so rows saved by an earlier run may belong to another state of it.
+                resume.discarded = "\(name) is a \(kind.rawValue), which has no Delta version to pin: a continued copy could mix rows of two states of it, so this run copies it from the start"
+            }
+            var viewSource = source
+            viewSource.kind = kind
             table = PlannedTable(source: name.description, targetSchema: targetSchema, targetTable: targetTable,
                                  columns: planned, filter: selection.filter, strategy: .streaming,
                                  strategyReason: "", chunkSize: selection.chunkSize ?? config.defaults.chunkSize, version: version,
                                  rowCount: nil, sizeBytes: detail.sizeBytes, numFiles: detail.numFiles, comment: source.comment)
+            table.sourceKind = kind
+            table.pin = table.pinText
             table.checkpointEvery = checkpoints
-            table.sync = try SyncResolver(name: name, selection: selection, defaults: config.defaults, source: source,
+            table.sync = try SyncResolver(name: name, selection: selection, defaults: config.defaults, source: viewSource,
                                           detail: detail, columns: planned, version: version,
                                           previous: states[target]).resolve()
             guard let saved = resume.from else { break }

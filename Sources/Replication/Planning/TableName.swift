@@ -41,8 +41,13 @@ public struct TableName: Sendable, Hashable, CustomStringConvertible {
     /// The name for Databricks SQL, every part backtick-quoted.
     public var quoted: String { [catalog, schema, table].map(Self.quoteBackticks).joined(separator: ".") }
 
-    /// `catalog.schema.table` as Unity Catalog's REST API spells it.
-    public var description: String { "\(catalog).\(schema).\(table)" }
+    /// `catalog.schema.table`, as Unity Catalog spells it; a part holding a dot or a backtick is
+    /// backtick-quoted, so that the text parses back to the same name (plans, saved progress and
+    /// run records keep names as text).
+    public var description: String {
+        [catalog, schema, table].map { $0.contains(".") || $0.contains("`") ? Self.quoteBackticks($0) : $0 }
+            .joined(separator: ".")
+    }
 
     public static func quoteBackticks(_ part: String) -> String {
         "`" + part.replacingOccurrences(of: "`", with: "``") + "`"

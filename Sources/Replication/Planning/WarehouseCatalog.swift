@@ -32,12 +32,34 @@ public struct SourceTable: Sendable, Equatable {
     /// False when the description came from a listing, which leaves constraints out: a nil
     /// ``primaryKey`` then means "not asked", not "none declared".
     public var primaryKeyKnown: Bool
+    /// A Delta table, or a view (which has no Delta version to pin).
+    public var kind: SourceKind
 
     public init(columns: [SourceColumn], comment: String? = nil, primaryKey: [String]? = nil, properties: [String: String] = [:],
-                primaryKeyKnown: Bool = true) {
+                primaryKeyKnown: Bool = true, kind: SourceKind = .table) {
         self.columns = columns; self.comment = comment; self.primaryKey = primaryKey; self.properties = properties
-        self.primaryKeyKnown = primaryKeyKnown
+        self.primaryKeyKnown = primaryKeyKnown; self.kind = kind
     }
+}
+
+/// What a source relation is, as Unity Catalog's `table_type` says.
+public enum SourceKind: String, Sendable, Codable, Equatable {
+    case table
+    case view
+    case materializedView = "materialized view"
+
+    /// `VIEW` and `MATERIALIZED_VIEW` are views; anything else (MANAGED, EXTERNAL, a missing type
+    /// from the SQL fallback) is read as a table.
+    public init(tableType: String?) {
+        switch tableType?.uppercased() {
+        case "VIEW": self = .view
+        case "MATERIALIZED_VIEW": self = .materializedView
+        default: self = .table
+        }
+    }
+
+    /// A view has no Delta history: no version to pin, no change data feed, no time travel.
+    public var isView: Bool { self != .table }
 }
 
 /// What `DESCRIBE DETAIL` says about a Delta table.

@@ -13,6 +13,8 @@ public struct ReplicationSummary: Sendable, Codable {
         public var seconds: Double
         public var sourceVersion: Int64?
         public var error: String?
+        /// `v12`, or `not pinned` for a view (nothing pins what it reads).
+        public var sourcePin: String?
         /// How the table was synced: `full`, or the incremental mode and its window's first version.
         public var mode: SyncMode = .full
         public var versionFrom: Int64?
@@ -46,7 +48,7 @@ public struct ReplicationSummary: Sendable, Codable {
         lines.append("dbduck: \(ok) of \(tables.count) table\(tables.count == 1 ? "" : "s") copied into \(targetPath) in \(String(format: "%.2f", seconds)) s (run \(runID.prefix(8)))")
         for t in tables {
             if t.status == "succeeded" {
-                let version = t.sourceVersion.map { v in t.versionFrom.map { " @v\($0)..v\(v)" } ?? " @v\(v)" } ?? ""
+                let version = t.sourceVersion.map { v in t.versionFrom.map { " @v\($0)..v\(v)" } ?? " @v\(v)" } ?? (t.sourcePin.map { " @\($0)" } ?? "")
                 var line = "  ok      \(t.source)\(version) -> \(t.target)  "
                 if let inserted = t.rowsInserted, t.fullCopyReason == nil, t.mode != .full {
                     line += "\(t.mode): +\(inserted) ~\(t.rowsUpdated ?? 0) -\(t.rowsDeleted ?? 0) rows, "

@@ -77,6 +77,7 @@ public struct Replicator: Sendable {
                                        finishedAt: started, rows: 0, bytes: 0, strategy: table.strategy,
                                        sourceVersion: table.version, status: "succeeded", error: nil)
         record.mode = table.sync.mode
+        record.sourcePin = table.pinText
         record.fallbackReason = table.sync.fullCopyReason
         var transfer = TableTransfer()
         do {
@@ -112,6 +113,7 @@ public struct Replicator: Sendable {
                                                           seconds: (ContinuousClock.now - clock).seconds,
                                                           sourceVersion: table.version, error: nil)
             outcome.mode = table.sync.mode
+            outcome.sourcePin = table.pinText
             outcome.versionFrom = record.versionFrom
             outcome.rowsInserted = changes?.inserted
             outcome.rowsUpdated = changes?.updated
@@ -139,6 +141,7 @@ public struct Replicator: Sendable {
                                                           seconds: (ContinuousClock.now - clock).seconds,
                                                           sourceVersion: table.version, error: message)
             outcome.mode = table.sync.mode
+            outcome.sourcePin = table.pinText
             outcome.resumeNote = transfer.resumeNote
             logger.error("table failed", metadata: ["table": "\(table.source)", "error": "\(message)"])
             progress?.finished(table, outcome)

@@ -21,7 +21,8 @@ public enum RunRecords {
 
     /// Columns added since the table first shipped; files written by earlier versions gain them.
     static let laterColumns = [("mode", "VARCHAR"), ("version_from", "BIGINT"), ("rows_inserted", "BIGINT"),
-                               ("rows_updated", "BIGINT"), ("rows_deleted", "BIGINT"), ("fallback_reason", "VARCHAR")]
+                               ("rows_updated", "BIGINT"), ("rows_deleted", "BIGINT"), ("fallback_reason", "VARCHAR"),
+                               ("source_pin", "VARCHAR")]
 
     public struct Record: Sendable, Codable, Equatable {
         public var runID: String
@@ -33,6 +34,8 @@ public enum RunRecords {
         public var bytes: Int64
         public var strategy: LoadStrategy
         public var sourceVersion: Int64?
+        /// `v12`, or `not pinned` for a view, which has no version (``sourceVersion`` is then NULL).
+        public var sourcePin: String?
         public var status: String     // "succeeded" | "failed"
         public var error: String?
         /// The sync mode the table ran in, and for an incremental run the first version of its
@@ -63,8 +66,8 @@ public enum RunRecords {
         let statement = try connection.prepare("""
             INSERT INTO \(qualified(catalog)) (run_id, source_table, target_table, started_at, finished_at, rows, bytes,
                 strategy, source_version, status, error, mode, version_from, rows_inserted, rows_updated, rows_deleted,
-                fallback_reason)
-            VALUES (?, ?, ?, make_timestamptz(?), make_timestamptz(?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                fallback_reason, source_pin)
+            VALUES (?, ?, ?, make_timestamptz(?), make_timestamptz(?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         try statement.execute([
             .varchar(r.runID), .varchar(r.source), .varchar(r.target),
@@ -74,6 +77,7 @@ public enum RunRecords {
             .varchar(r.mode.rawValue), r.versionFrom.map { .bigint($0) } ?? .null,
             r.changes.map { .bigint($0.inserted) } ?? .null, r.changes.map { .bigint($0.updated) } ?? .null,
             r.changes.map { .bigint($0.deleted) } ?? .null, r.fallbackReason.map { .varchar($0) } ?? .null,
+            r.sourcePin.map { .varchar($0) } ?? .null,
         ])
     }
 }

@@ -40,12 +40,15 @@ struct SyncResolver {
             plan = SyncPlan(mode: .merge, reason: "mode merge by key \(key.joined(separator: ", "))" + (cursor.map { " from cursor \($0)" } ?? ", every row compared"),
                             primaryKey: key, cursor: cursor)
         case .cdf:
+            if source.kind.isView {
+                throw PlanError("\(name) is a \(source.kind.rawValue): it has no Delta history, so it has no change data feed and mode cdf cannot follow it. Use mode merge (a key and a cursor) or append (a cursor), or mode full.")
+            }
             guard let key else { throw missing("a primary key", "cdf", example: "primary_key: [id]") }
             if selection.filter != nil {
                 throw PlanError("\(name): mode cdf cannot apply `where:` to the change feed (a row leaving the filter would be lost). Use mode merge with a cursor, or remove `where:`.")
             }
             if version == nil {
-                throw PlanError("\(name) has no Delta version (a view?), so it has no change data feed. Use mode merge or append with a cursor.")
+                throw PlanError("\(name) has no Delta version, so it has no change data feed. Use mode merge or append with a cursor.")
             }
             if !detail.changeDataFeed && !defaults.allowFallback {
                 throw PlanError("\(name) does not have the change data feed on (delta.enableChangeDataFeed), and fallback is off (--no-fallback). Turn it on with `ALTER TABLE \(name.quoted) SET TBLPROPERTIES (delta.enableChangeDataFeed = true)`, or use mode merge.")
