@@ -13,6 +13,8 @@ public final class ProgressDisplay: ReplicationProgress {
         var started = ContinuousClock.now
         var lastLog = ContinuousClock.now
         var done: String?
+        /// What the table waits for before its first rows, e.g. "warehouse starting (PENDING 40 s)".
+        var waiting: String?
     }
 
     private struct State {
@@ -42,6 +44,22 @@ public final class ProgressDisplay: ReplicationProgress {
             guard let i = s.lines.lastIndex(where: { $0.table.target == table.target }) else { return }
             s.lines[i].rows = rows
             s.lines[i].bytes = bytes
+            s.lines[i].waiting = nil
+            let now = ContinuousClock.now
+            if live {
+                if now - s.lastDraw > .milliseconds(100) { redraw(&s) }
+            } else if now - s.lines[i].lastLog > .seconds(5) {
+                s.lines[i].lastLog = now
+                write("[dbduck] \(describe(s.lines[i]))\n")
+            }
+        }
+    }
+
+    public func waiting(_ table: PlannedTable, state: String, elapsed: Duration) {
+        self.state.withLock { s in
+            guard let i = s.lines.lastIndex(where: { $0.table.target == table.target }) else { return }
+            let what = state == "PENDING" ? "warehouse starting or queued" : "warehouse running the query"
+            s.lines[i].waiting = "\(what) (\(state) \(Int(elapsed.seconds)) s)"
             let now = ContinuousClock.now
             if live {
                 if now - s.lastDraw > .milliseconds(100) { redraw(&s) }
@@ -63,6 +81,9 @@ public final class ProgressDisplay: ReplicationProgress {
     }
 
     private func describe(_ line: Line) -> String {
+        if line.done == nil, line.rows == 0, let waiting = line.waiting {
+            return "\(prefix)\(line.table.source) -> \(line.table.target): \(waiting)"
+        }
         let seconds = max((ContinuousClock.now - line.started).seconds, 0.001)
         guard let total = line.table.rowCount else {
             let text = "\(prefix)\(line.table.source) -> \(line.table.target): \(line.rows) rows"

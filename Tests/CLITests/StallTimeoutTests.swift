@@ -8,9 +8,9 @@ extension CLITests {
     /// A link that stops sending is fetched again once after `stall_timeout`; a second stall fails the
     /// table with the reason, long before the connection would time out on its own.
     @Suite struct StallTimeoutTests {
-        static func replicate(_ emulator: EmulatorProcess) throws -> (CLIProcess.Result, Double) {
+        static func replicate(_ emulator: EmulatorProcess, stallTimeout: Int = 2) throws -> (CLIProcess.Result, Double) {
             let config = CLIProcess.scratch("dbduck.yml")
-            try "defaults: { stall_timeout: 2 }\ntables: [samples.tpch.orders]\n".write(toFile: config, atomically: true, encoding: .utf8)
+            try "defaults: { stall_timeout: \(stallTimeout) }\ntables: [samples.tpch.orders]\n".write(toFile: config, atomically: true, encoding: .utf8)
             let start = Date()
             let result = try CLIProcess.run(["replicate", "--config", config, "--to", CLIProcess.scratch("t.duckdb")],
                                             environment: CLIProcess.environment(emulator))
@@ -33,6 +33,24 @@ extension CLITests {
                 #expect(result.stdout.contains("FAILED  samples.tpch.orders"), "\(result.stdout)")
                 #expect(result.stdout.contains("no bytes arrived for 2 s (stall_timeout)"), "\(result.stdout)")
                 #expect(seconds < 40, "took \(seconds) s")
+            }
+        }
+
+        @Test func aWarehouseThatNeverStartsTheStatementFailsAfterTheStallTimeout() async throws {
+            try await EmulatorProcess.withRunning(seedScale: 0.01, faults: "pending,seconds=600") { emulator in
+                let (result, seconds) = try Self.replicate(emulator, stallTimeout: 3)
+                #expect(result.status == 1, "\(result.stderr)")
+                #expect(result.stderr.contains("PENDING for 3 s without starting it"), "\(result.stderr)")
+                #expect(result.stderr.contains("raise stall_timeout"), "\(result.stderr)")
+                #expect(seconds < 45, "took \(seconds) s")
+            }
+        }
+
+        @Test func aSlowQuerySaysWhatTheTableWaitsFor() async throws {
+            try await EmulatorProcess.withRunning(seedScale: 0.01, extraArguments: ["--exec-delay", "12"]) { emulator in
+                let (result, _) = try Self.replicate(emulator, stallTimeout: 5)
+                #expect(result.status == 0, "\(result.stderr)")
+                #expect(result.stderr.contains("samples.tpch.orders -> tpch.orders: warehouse running the query (RUNNING"), "\(result.stderr)")
             }
         }
     }

@@ -35,10 +35,19 @@ extension DatabricksClient {
         response = try await withTaskCancellationHandler {
             var delay = interval
             var current = response
-            while !Self.isTerminal(current.status?.state) {
+            var state = current.status?.state, since = ContinuousClock.now
+            while !Self.isTerminal(state) {
+                request.onWait?(state ?? "PENDING", start.duration(to: .now))
+                // A statement the warehouse never starts (stopped, starting, or at its concurrency
+                // limit) would otherwise be waited on forever; a RUNNING one is the warehouse at work.
+                if state == "PENDING", since.duration(to: .now) >= options.stallTimeout {
+                    try? await cancel(statementID: statementID)
+                    throw StatementStalledError(statementID: statementID, waited: since.duration(to: .now))
+                }
                 try await Task.sleep(for: delay)
                 delay = min(delay * 1.5, maxInterval)
                 current = try await api.call(.GET, "/api/2.0/sql/statements/\(statementID)")
+                if current.status?.state != state { (state, since) = (current.status?.state, .now) }
             }
             return current
         } onCancel: {

@@ -1,3 +1,5 @@
+import Timing
+
 /// A statement that ended FAILED, CANCELED or CLOSED, with the server's error code, message and SQL state.
 public struct StatementError: Error, Sendable, CustomStringConvertible {
     public var statementID: String
@@ -25,5 +27,19 @@ public struct StatementError: Error, Sendable, CustomStringConvertible {
         default:
             return "Statement \(statementID) ended \(state)\(text.isEmpty ? "" : ": \(code)\(text)")\(sql); its results are gone."
         }
+    }
+}
+
+/// The warehouse left a statement PENDING for the whole stall timeout: it did not start running it.
+public struct StatementStalledError: Error, Sendable, CustomStringConvertible {
+    public var statementID: String
+    public var waited: Duration
+
+    public init(statementID: String, waited: Duration) { self.statementID = statementID; self.waited = waited }
+
+    public var description: String {
+        "the warehouse kept statement \(statementID) PENDING for \(Int(waited.seconds)) s without starting it "
+            + "(it is stopped, still starting, or at its limit of concurrent statements). "
+            + "Check the warehouse in the Databricks UI, or raise stall_timeout in dbduck.yml if it needs longer to start"
     }
 }

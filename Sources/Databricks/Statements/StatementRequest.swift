@@ -21,6 +21,9 @@ public struct StatementRequest: Sendable {
     public var byteLimit: Int?
     /// How long the execute call itself blocks: 0 (return at once, then poll) or 5...50 seconds.
     public var waitTimeoutSeconds: Int
+    /// Called while the statement waits on the warehouse, with its state (PENDING, RUNNING) and the
+    /// time since it was submitted: for a progress line that says what the run waits for.
+    public var onWait: (@Sendable (_ state: String, _ elapsed: Duration) -> Void)?
 
     public init(_ statement: String, warehouseID: String? = nil, catalog: String? = nil, schema: String? = nil,
                 parameters: [StatementParameter] = [], disposition: ResultDisposition = .inline,

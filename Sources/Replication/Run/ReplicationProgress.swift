@@ -3,4 +3,10 @@ public protocol ReplicationProgress: Sendable {
     func started(_ table: PlannedTable)
     func advanced(_ table: PlannedTable, rows: Int64, bytes: Int64)
     func finished(_ table: PlannedTable, _ outcome: ReplicationSummary.TableOutcome)
+    /// The table's query waits on the warehouse: `state` is PENDING (not started yet) or RUNNING.
+    func waiting(_ table: PlannedTable, state: String, elapsed: Duration)
+}
+
+extension ReplicationProgress {
+    public func waiting(_ table: PlannedTable, state: String, elapsed: Duration) {}
 }

@@ -223,8 +223,12 @@ public struct Replicator: Sendable {
 
     func request(for table: PlannedTable) -> StatementRequest {
         let arrow = table.strategy == .streaming || table.strategy == .parquet
-        return StatementRequest(table.selectSQL, disposition: .externalLinks, format: arrow ? .arrowStream : .jsonArray,
-                                compression: arrow && plan.settings.compression == .lz4 ? .lz4Frame : .none)
+        var request = StatementRequest(table.selectSQL, disposition: .externalLinks, format: arrow ? .arrowStream : .jsonArray,
+                                       compression: arrow && plan.settings.compression == .lz4 ? .lz4Frame : .none)
+        if let progress {
+            request.onWait = { state, elapsed in progress.waiting(table, state: state, elapsed: elapsed) }
+        }
+        return request
     }
 
     /// `streaming`: decodes each chunk here and queues its batches for the writer's Arrow-scan
