@@ -25,11 +25,10 @@ struct ChunkIntegrity {
             return (.arrow(pieces), try arrowRows(pieces, chunk: chunk))
         case .jsonArray:
             let body = pieces.joined
-            guard let array = try? JSONDecoder().decode([[JSONCell]].self, from: body) else {
+            guard let values = body.withUnsafeReadableBytes(JSONRowsParser.parse) else {
                 throw Failure(cause: "invalid JSON body",
                               error: corrupt(chunk, "the JSON_ARRAY body is not an array of rows"))
             }
-            let values = array.map { $0.map(\.value) }
             return (.json(values), Int64(values.count))
         case .csv:
             let body = pieces.joined
