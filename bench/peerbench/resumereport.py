@@ -28,7 +28,8 @@ def resume_section(doc: dict, runs: list[RunRecord]) -> list[str]:
     if cost or res:
         lines.append("")
     if cost:
-        lines.append(f"Checkpoint cost: {cost['on_seconds']:.2f} s / {cost['off_seconds']:.2f} s = {cost['value']}x.")
+        lines.append(f"Checkpoint cost: {cost['on_seconds']:.2f} s / {cost['off_seconds']:.2f} s = {cost['value']}x"
+                     + (f" (CPU seconds: {cost['cpu_value']}x)." if cost.get("cpu_value") else "."))
     if res:
         lines.append(f"Interrupted at {_n(res.get('kill_fraction'), '.0%')} and run again: "
                      f"{_n(res.get('killed_run_seconds'), '.2f')} s + {_n(res.get('rerun_seconds'), '.2f')} s = "

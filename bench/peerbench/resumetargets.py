@@ -30,8 +30,12 @@ def cost_ratio(by: dict) -> Optional[dict]:
     on, off = _ok(by, CHECKPOINT_ON), _ok(by, CHECKPOINT_OFF)
     if not (on and off):
         return None
-    return {"definition": f"{CHECKPOINT_ON} seconds / {CHECKPOINT_OFF} seconds (wall, same copy)",
-            "value": round(on.seconds / off.seconds, 3), "on_seconds": on.seconds, "off_seconds": off.seconds}
+    out = {"definition": f"{CHECKPOINT_ON} seconds / {CHECKPOINT_OFF} seconds (wall, same copy)",
+           "value": round(on.seconds / off.seconds, 3), "on_seconds": on.seconds, "off_seconds": off.seconds}
+    # CPU seconds move less than wall seconds when other work shares the cores: shown alongside.
+    if on.cpu_seconds and off.cpu_seconds:
+        out["cpu_value"] = round(on.cpu_seconds / off.cpu_seconds, 3)
+    return out
 
 
 def resume_ratio(by: dict) -> Optional[dict]:

@@ -86,6 +86,7 @@ def with_wire(run, download_bytes):
 def resume_runs(on_s=4.0, off_s=3.9, first_s=3.5, rerun_s=1.4):
     off, on = ok_run(CHECKPOINT_OFF, 1_000_000), ok_run(CHECKPOINT_ON, 1_000_000)
     off.seconds, on.seconds = off_s, on_s
+    off.cpu_seconds, on.cpu_seconds = 5.0, 5.1
     res = ok_run(RESUME_90, 1_000_000, details={"first": {"seconds": first_s}, "second": {"seconds": rerun_s},
                                                 "total_seconds": round(first_s + rerun_s, 3), "kill_fraction": 0.9012,
                                                 "rerun": {"resumeNote": "resumed after 4000 of 6001 rows"}})
@@ -98,7 +99,7 @@ def test_ratios_and_targets_of_the_resume_runs():
     assert copy_bytes(runs) == 400
     r = ratios(runs, 1.0)
     assert r[CHECKPOINT_ON] is None and r[RESUME_90] is None  # measured against each other, not streaming
-    assert r[COST_KEY]["value"] == round(4.0 / 3.9, 3)
+    assert r[COST_KEY]["value"] == round(4.0 / 3.9, 3) and r[COST_KEY]["cpu_value"] == 1.02
     assert r[RESUME_KEY]["value"] == round(4.9 / 4.0, 3) and r[RESUME_KEY]["bytes_vs_one_copy"] == 1.25
     t = resume_targets(runs, 1.0)
     assert t["checkpoint_cost"]["met"] is True and t["resume_after_kill_at_90"]["met"] is True
@@ -130,7 +131,7 @@ def test_report_section(recorded_doc):
     assert f"| {RESUME_90} |" not in main_table and f"| {CHECKPOINT_ON} |" not in main_table
     row = next(ln for ln in md.splitlines() if ln.startswith(f"| {RESUME_90} |"))
     assert row.startswith(f"| {RESUME_90} | 4.90 |") and "rerun: resumed after 4000 of 6001 rows" in row
-    assert "Checkpoint cost: 4.00 s / 3.90 s = 1.026x." in md
+    assert "Checkpoint cost: 4.00 s / 3.90 s = 1.026x (CPU seconds: 1.02x)." in md
     assert "Interrupted at 90% and run again: 3.50 s + 1.40 s = 4.90 s, 1.225x one copy (4.00 s); 1.25x its bytes." in md
     assert "- checkpointing costs an uninterrupted copy at most 5% (dbduck-checkpoint-on / dbduck-checkpoint-off, " \
            "wall seconds): **met** — 1.026x" in md
