@@ -18,7 +18,8 @@ RUN_NAMES = ["dbduck-basic", "dbduck-batch", "dbduck-parquet", "dbduck-streaming
              "seed-streaming", "limit-parquet-ingest", "limit-download", "limit-arrow-ingest",
              "dbduck-many-tables", "connector-many-tables",
              "dbduck-many-tables-latency", "connector-many-tables-latency",
-             "dbduck-cdf", "dbduck-merge", "dbduck-full-after-change"]
+             "dbduck-cdf", "dbduck-merge", "dbduck-full-after-change",
+             "dbduck-checkpoint-off", "dbduck-checkpoint-on", "dbduck-resume-90"]
 
 # The emulator's rows per result chunk (its default), recorded with the results.
 EMULATOR_CHUNK_ROWS = 122880

@@ -25,6 +25,7 @@ from .peervenvs import PEER_VENVS, peer_venv
 from .plans import Context, dbduck_plan, plans
 from .ratios import ratios
 from .repeats import repeat_short_runs
+from .resumeruns import RESUME_90, run_resume
 from .report import markdown
 from .runner import Runner
 from .runrecord import RunRecord
@@ -106,13 +107,15 @@ def run_main_scale(st: Settings, ctx: Context, d: str, exp_full: dict, exp_sampl
         runner = Runner(ctx, emu, exp_full, exp_sample, logs, st.timeout, st.keep_outputs)
         chosen = plans(ctx, [n for n in st.selected if n not in LATENCY_RUNS])  # they have their own emulator
         warm_up_many(emu, chosen, logs)
-        regular = [p for p in chosen if p.name not in INCREMENTAL_RUNS]
+        regular = [p for p in chosen if p.name not in INCREMENTAL_RUNS and p.name != RESUME_90]
+        resumed = [p for p in chosen if p.name == RESUME_90]
         synced = [p for p in chosen if p.name in INCREMENTAL_RUNS]
         runs = [runner.run(plan) for plan in regular]
+        runs += run_resume(runner, resumed, runs, emu, logs)
         phase = Phase(runner, synced)
         if synced:
             runs += phase.run()
-        repeat_short_runs(regular + synced, runs, runner, st.repeats, st.repeat_under)
+        repeat_short_runs(regular + resumed + synced, runs, runner, st.repeats, st.repeat_under)
         compare_with_full(runs)
         return runs, (phase.info if synced else None)
     finally:

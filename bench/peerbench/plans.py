@@ -14,6 +14,7 @@ from .dbduck_binary import DbduckBinary
 from .incmodes import INCREMENTAL_RUNS, MODE_ARGS, NOTES
 from .manytables import MANY_RUNS
 from .peervenvs import PEER_VENVS
+from .resumeruns import RESUME_RUNS, resume_plan
 
 if TYPE_CHECKING:
     from .manytables import ManyTables
@@ -116,6 +117,8 @@ def plan_for(name: str, ctx: Context) -> Plan:
     if name in MANY_RUNS:
         from .manyplans import many_plan
         return many_plan(name, ctx)
+    if name in RESUME_RUNS:
+        return resume_plan(name, ctx)
     if name.startswith("dbduck-"):
         return dbduck_plan(name, name.split("-", 1)[1], ctx)
     if name == "python-sdk-path":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .incmodes import INCREMENTAL_RUNS
 from .pairratios import pair_ratios
+from .resumetargets import resume_ratios
 from .runrecord import RunRecord
 
 
@@ -25,4 +26,5 @@ def ratios(runs: list[RunRecord], scale: float) -> dict:
             "peak_rss_vs_streaming": round(r.peak_rss_bytes / base.peak_rss_bytes, 3),
         }
     out.update(pair_ratios(runs, scale))
+    out.update(resume_ratios(runs, scale))
     return out

@@ -8,6 +8,8 @@ from .config import TABLE, scale_tag
 from .incmodes import INCREMENTAL_RUNS
 from .increport import incremental_section
 from .pairratios import latency_lines
+from .resumereport import resume_section
+from .resumeruns import RESUME_RUNS
 from .runrecord import FAILED, OK, TIMEOUT, UNAVAILABLE, WRONG_COPY, CopyCheck, RunRecord
 
 
@@ -23,7 +25,7 @@ def markdown(doc: dict) -> str:
              "| copy check | notes |",
              "|---|---:|---:|---:|---:|---:|---:|---|---|"]
     lines += [table_row(r, doc["ratios"].get(r.name)) for r in runs
-              if r.scale == scale and r.name not in INCREMENTAL_RUNS]
+              if r.scale == scale and r.name not in INCREMENTAL_RUNS and r.name not in RESUME_RUNS]
     extra = [r for r in runs if r.scale != scale]
     if extra:
         lines += ["", "Other scales (peak RSS check):", ""]
@@ -33,6 +35,7 @@ def markdown(doc: dict) -> str:
                          f"peak RSS {fmt_num((r.peak_rss_bytes or 0) / 1e6)} MB")
     lines += latency_lines(doc["ratios"])
     lines += incremental_section(doc, runs)
+    lines += resume_section(doc, runs)
     lines += ["", "## Targets", ""]
     lines += [target_line(key, t) for key, t in doc["targets"].items()]
     lines += ["", "Ratios to dbduck-streaming, every run's JSON details and the exact commands: `latest.json`.",

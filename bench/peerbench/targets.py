@@ -9,6 +9,7 @@ from .config import scale_tag
 from .incmodes import INCREMENTAL_RUNS
 from .inctargets import incremental_targets
 from .pairratios import pair_targets
+from .resumetargets import resume_targets
 from .runrecord import RunRecord
 
 # Within this factor of the physical limit counts as met.
@@ -26,6 +27,7 @@ def targets(runs: list[RunRecord], scale: float, extra_rss: list[RunRecord]) -> 
         "streaming_vs_physical_limit": limit_target(by),
         "streaming_peak_rss": rss_target([r for r in runs if r.name == "dbduck-streaming"] + extra_rss),
         **pair_targets(runs, scale),
+        **resume_targets(runs, scale),
     }
     if any(name in by for name in INCREMENTAL_RUNS):
         out.update(incremental_targets(by))

@@ -13,8 +13,9 @@ public enum CheckpointInterval: Sendable, Equatable, Codable, CustomStringConver
     /// 256MB received. A checkpoint commits rows DuckDB has already written and, for `streaming`,
     /// ends one parallel Arrow-scan INSERT and starts the next, so it costs a pause rather than
     /// extra writing; at this size the pauses are rare against the time the bytes take to arrive,
-    /// while an interruption still loses only a small share of a large copy. Tables smaller than
-    /// one interval never checkpoint and behave exactly as an uncheckpointed copy.
+    /// while an interruption still loses only a small share of a large copy. A table of a few
+    /// intervals also checkpoints every quarter of its rows (see ``CheckpointTracker``); tables
+    /// under 64MB never checkpoint and behave exactly as an uncheckpointed copy.
     public static let standard = CheckpointInterval.bytes(256_000_000)
 
     public var isOn: Bool { self != .off }
