@@ -86,6 +86,19 @@ import Timing
         #expect(try AnalysisReport.decode(json: Data(contentsOf: URL(fileURLWithPath: json))) == report)
     }
 
+    @Test func theRoundTripsAreCountedFromTheRecordedSpans() {
+        let report = Self.sampleReport()
+        let events = SyntheticRun(table: "samples.tpch.orders", chunks: 8, parallelism: 2, downloadSeconds: 0.5, loadSeconds: 0.1).events()
+            + SyntheticRun(table: "samples.tpch.lineitem", chunks: 24, parallelism: 2, downloadSeconds: 1.0, loadSeconds: 0.1,
+                           retries: [3: 0.4], offset: 3).events()
+        let statements = events.filter { $0.phase == .warehouseWait }.count
+        let downloads = events.filter { $0.phase == .download }.count
+        let requests = events.filter { $0.phase == .request }.count
+        #expect(downloads >= 32)
+        #expect(report.overall.roundTrips == (statements, requests, downloads))
+        #expect(report.terminalText().contains("round trips: \(statements) warehouse statements, \(requests) API requests, \(downloads) downloads (per table: "))
+    }
+
     @Test func terminalTextHasEverySection() {
         let text = Self.sampleReport().terminalText()
         for part in ["System", "2 cores", "DuckDB v2.0.1", "samples.tpch.lineitem", "All tables", "Memory", "peak RSS 80.7 MB",

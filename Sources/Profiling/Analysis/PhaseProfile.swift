@@ -61,3 +61,24 @@ public struct PhaseProfile: Sendable, Codable, Hashable {
         self.retryCauses = retryCauses
     }
 }
+
+extension PhaseProfile {
+    /// What the run asked of the workspace, each a round trip: warehouse statements, other API
+    /// requests (status polls, Unity Catalog, links, tokens) and storage downloads.
+    public var roundTrips: (statements: Int, requests: Int, downloads: Int) {
+        func count(_ phase: TransferPhase) -> Int { phases.first { $0.phase == phase }?.events ?? 0 }
+        return (count(.warehouseWait), count(.request), count(.download))
+    }
+
+    /// ``roundTrips`` in words, with the cost of one table when there are several.
+    public func roundTripSummary(tables: Int) -> String {
+        let (statements, requests, downloads) = roundTrips
+        var text = "round trips: \(statements) warehouse statements, \(requests) API requests, \(downloads) downloads"
+        if tables > 1 {
+            let per = { (n: Int) in Units.number(Double(n) / Double(tables)) }
+            text += " (per table: \(per(statements)), \(per(requests)), \(per(downloads)))"
+        }
+        return text
+    }
+}
+

@@ -33,6 +33,7 @@ extension AnalysisReport {
             out.append("")
             out.append(Self.profileText(overall))
         }
+        out.append("  " + overall.roundTripSummary(tables: max(tables.count, 1)))
         if let memory {
             out.append("")
             out.append("Memory")
