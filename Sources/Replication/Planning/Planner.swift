@@ -41,17 +41,21 @@ public struct Planner: Sendable {
             var next = 0
             func startNext() {
                 guard next < selected.count else { return }
-                let index = next, (name, selection, listed) = selected[index]
+                let index = next
+                let table = PlanningWork(name: selected[index].0, selection: selected[index].1, listed: selected[index].2)
                 next += 1
                 group.addTask {
                     // A table the warehouse cannot serve fails alone; the others are still copied.
-                    do { return (index, .success(try await planTable(name, selection, listed: listed))) } catch let failure as TableUnavailable {
+                    do {
+                        return (index, .success(try await planTable(table.name, table.selection, listed: table.listed)))
+                    } catch let failure as TableUnavailable {
                         return (index, .failure(failure))
                     }
                 }
             }
             for _ in 0..<max(1, width) { startNext() }
             while let (index, result) = try await group.next() {
+                guard tables.indices.contains(index) else { preconditionFailure("planned table \(index) of \(tables.count)") }
                 switch result {
                 case .success(let table): tables[index] = table
                 case .failure(let failure):
@@ -278,3 +282,11 @@ public struct Planner: Sendable {
         }
     }
 }
+
+/// One table to plan, as a planning task receives it.
+private struct PlanningWork: Sendable {
+    var name: TableName
+    var selection: TableSelection
+    var listed: SourceTable?
+}
+
