@@ -194,8 +194,11 @@ public struct Planner: Sendable {
         } while true
         table.resume = resume
         let size = detail.sizeBytes
-        // A full copy learns the count from its result's manifest; an apply checks the copy against it.
-        let needsCount = depth == .display || (table.sync.isIncremental && table.sync.mode != .append && table.sync.deletes != .ignore)
+        // A full copy learns the count from its result's manifest. An apply derives it (merge from the
+        // source's key set, cdf from the copy's count and what the window inserted and deleted), so
+        // only a checksum verification of a cdf apply asks the warehouse for it as well.
+        let needsCount = depth == .display
+            || (table.sync.isIncremental && table.sync.mode == .cdf && table.sync.deletes != .ignore && config.defaults.verify == .checksum)
         if needsCount {
             do { table.rowCount = try await catalog.scalarInteger(table.countSQL) } catch {
                 throw TableUnavailable.orRunFailure(error,"\(name): cannot count its rows\(selection.filter.map { " with where: \($0)" } ?? ""): \(ErrorText.clause(error)).")
