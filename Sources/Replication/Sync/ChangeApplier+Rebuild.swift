@@ -25,14 +25,28 @@ extension ChangeApplier {
         let fresh = StagingTable(plan: plan, runID: "r" + staging.runID, catalog: staging.catalog)
         let before = try count("SELECT count(*) FROM \(target)")
         let updated = try count("SELECT count(*) FROM \(upserts) s WHERE EXISTS (SELECT 1 FROM \(target) t WHERE \(match("t", "s")))")
-        var conditions = ["NOT EXISTS (SELECT 1 FROM \(upserts) s WHERE \(match("t", "s")))"]
-        if sync.deletes != .ignore {
-            if let removed { conditions.append("NOT EXISTS (SELECT 1 FROM \(removed) s WHERE \(match("t", "s")))") }
-            if let kept { conditions.append("EXISTS (SELECT 1 FROM \(kept) s WHERE \(match("t", "s")))") }
+        // One join per statement: two hash tables built side by side do not fit a small limit.
+        var survivors = upserts
+        let kept = sync.deletes == .ignore ? nil : kept
+        let removed = sync.deletes == .ignore ? nil : removed
+        let keyList = sync.primaryKey.map(quoteIdentifier).joined(separator: ", ")
+        let left = quoteIdentifier("_dbduck_left_\(staging.runID.prefix(8))")
+        defer { try? connection.execute("DROP TABLE IF EXISTS temp.\(left)") }
+        if let kept {
+            // The source's keys the window does not replace: the copy's rows to keep.
+            try connection.execute("""
+                CREATE TEMP TABLE \(left) AS SELECT \(keyList) FROM \(kept) k
+                WHERE NOT EXISTS (SELECT 1 FROM \(upserts) s WHERE \(match("k", "s")))
+                """)
+            survivors = "temp.\(left)"
         }
+        var condition = kept == nil
+            ? "NOT EXISTS (SELECT 1 FROM \(upserts) s WHERE \(match("t", "s")))"
+            : "EXISTS (SELECT 1 FROM \(survivors) s WHERE \(match("t", "s")))"
+        if let removed { condition += " AND NOT EXISTS (SELECT 1 FROM \(removed) s WHERE \(match("t", "s")))" }
         try connection.execute(fresh.createSQL)
         let keptRows = Int64(try connection.query("""
-            INSERT INTO \(fresh.qualified) (\(columnList)) SELECT \(columnList) FROM \(target) t WHERE \(conditions.joined(separator: " AND "))
+            INSERT INTO \(fresh.qualified) (\(columnList)) SELECT \(columnList) FROM \(target) t WHERE \(condition)
             """).rowsChanged)
         let written = Int64(try connection.query("INSERT INTO \(fresh.qualified) (\(columnList)) SELECT \(columnList) FROM \(upserts)").rowsChanged)
         for statement in fresh.swapSQL { try connection.execute(statement) }
