@@ -194,10 +194,9 @@ public struct Planner: Sendable {
         } while true
         table.resume = resume
         let size = detail.sizeBytes
-        // A full copy learns the count from its result's manifest; a cdf apply derives it from the
-        // copy's count and what the window inserted and deleted, so it asks the warehouse only for a
-        // checksum verification. A merge apply still asks: its key set holds the same number, but a
-        // release build planning a merge without the count trapped, for a reason not found yet.
+        // A full copy learns the count from its result's manifest. An apply derives it (merge from the
+        // source's key set, cdf from the copy's count and what the window inserted and deleted), so
+        // only a checksum verification of a cdf apply asks the warehouse for it as well.
         if Self.asksCount(table.sync, depth: depth, verify: config.defaults.verify) {
             do { table.rowCount = try await catalog.scalarInteger(table.countSQL) } catch {
                 throw TableUnavailable.orRunFailure(error,"\(name): cannot count its rows\(selection.filter.map { " with where: \($0)" } ?? ""): \(ErrorText.clause(error)).")
@@ -211,8 +210,7 @@ public struct Planner: Sendable {
     /// Whether planning runs the table's COUNT(*) on the warehouse.
     static func asksCount(_ sync: SyncPlan, depth: Depth, verify: Verification) -> Bool {
         if depth == .display { return true }
-        guard sync.isIncremental, sync.deletes != .ignore else { return false }
-        return sync.mode == .merge || (sync.mode == .cdf && verify == .checksum)
+        return sync.isIncremental && sync.mode == .cdf && sync.deletes != .ignore && verify == .checksum
     }
 
     private func targetName(for name: TableName, _ selection: TableSelection) throws -> (String, String) {
