@@ -2,7 +2,9 @@
 timed run, as SQL sent to the emulator.
 
 The table is lineitem plus `updated_at` (the cursor `--mode merge` needs), with the change data feed
-on, made by one CTAS. The change is one MERGE, so one Delta commit: of every 300 rows in key order,
+on, made by one CTAS. Every row gets its own `updated_at` (a second per row, from its key), as a
+table maintained by an application would; the change sets a newer one, so a merge run's window is
+the changed rows, not the table. The change is one MERGE, so one Delta commit: of every 300 rows in key order,
 the first is updated (price + 1, comment suffixed, newer `updated_at`), the second deleted, and the
 third copied under a new key (order key shifted past the largest) as an insert; N of each, N =
 20,000 at scale 1, i.e. 1% of the rows change."""
@@ -24,7 +26,11 @@ LINEITEM_COLUMNS = ("l_orderkey", "l_partkey", "l_suppkey", "l_linenumber", "l_q
                     "l_receiptdate", "l_shipinstruct", "l_shipmode", "l_comment")
 COLUMNS = LINEITEM_COLUMNS + (CURSOR,)
 CREATED_AT = "TIMESTAMP '2024-01-01 00:00:00'"
-CHANGED_AT = "TIMESTAMP '2024-01-02 00:00:00'"
+# Distinct per row: at most 8 lines per order, so orderkey * 8 + linenumber never repeats.
+CREATED_EXPR = f"{CREATED_AT} + INTERVAL 1 SECOND * (l_orderkey * 8 + l_linenumber)"
+# Past every baseline value at the scales the bench runs (orderkeys below 10^8), and inside the
+# nanosecond range the emulator's Delta writer stores (up to 2262).
+CHANGED_AT = "TIMESTAMP '2200-01-01 00:00:00'"
 STRIDE = 300            # one row in STRIDE is updated, one deleted, one copied as an insert
 ROWS_PER_SCALE = 20_000
 
@@ -38,7 +44,7 @@ def create_statements() -> list[str]:
     return [f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}",
             f"DROP TABLE IF EXISTS {TABLE}",
             f"CREATE TABLE {TABLE} TBLPROPERTIES (delta.enableChangeDataFeed = true) AS "
-            f"SELECT {', '.join(LINEITEM_COLUMNS)}, {CREATED_AT} AS {CURSOR} FROM {SOURCE}"]
+            f"SELECT {', '.join(LINEITEM_COLUMNS)}, {CREATED_EXPR} AS {CURSOR} FROM {SOURCE}"]
 
 
 def change_statement(n: int) -> str:

@@ -30,7 +30,31 @@ def test_change_is_one_merge_of_n_rows_of_each_kind():
     assert "UPDATE SET l_extendedprice = s.l_extendedprice, l_comment = s.l_comment, updated_at = s.updated_at" in sql
     create = cc.create_statements()[-1]
     assert "TBLPROPERTIES (delta.enableChangeDataFeed = true) AS SELECT l_orderkey" in create
-    assert "TIMESTAMP '2024-01-01 00:00:00' AS updated_at FROM samples.tpch.lineitem" in create
+    assert "AS updated_at FROM samples.tpch.lineitem" in create
+
+
+def test_baseline_cursor_values_are_distinct_and_the_change_is_newer():
+    """The CTAS's and the MERGE's SQL run as DuckDB SQL on a lineitem-shaped table: every baseline
+    row has its own updated_at, and every row the change writes is past all of them, so a merge
+    run reads only the changed rows."""
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA samples; CREATE SCHEMA samples.tpch")
+    con.execute("CREATE TABLE samples.tpch.lineitem AS SELECT o AS l_orderkey, 1 AS l_partkey, 1 AS l_suppkey, "
+                "l AS l_linenumber, 1.0 AS l_quantity, 10.0 AS l_extendedprice, 0.0 AS l_discount, 0.0 AS l_tax, "
+                "'A' AS l_returnflag, 'O' AS l_linestatus, DATE '2024-01-01' AS l_shipdate, "
+                "DATE '2024-01-01' AS l_commitdate, DATE '2024-01-01' AS l_receiptdate, 'x' AS l_shipinstruct, "
+                "'AIR' AS l_shipmode, 'c' AS l_comment FROM range(1, 401) a(o), range(1, 8) b(l)")
+    con.execute("CREATE SCHEMA main.bench")
+    create = cc.create_statements()[-1].replace(" TBLPROPERTIES (delta.enableChangeDataFeed = true)", "")
+    con.execute(create)
+    total, distinct, newest = con.execute(f"SELECT count(*), count(DISTINCT {cc.CURSOR}), max({cc.CURSOR}) "
+                                          f"FROM {cc.TABLE}").fetchone()
+    assert total == 400 * 7 and distinct == total
+    n = cc.rows_per_kind(0.0005, total)
+    con.execute(cc.change_statement(n))
+    changed = con.execute(f"SELECT count(*) FROM {cc.TABLE} WHERE {cc.CURSOR} > ?", [newest]).fetchone()[0]
+    assert changed == 2 * n  # the updates and the inserts, nothing else
+    assert con.execute(f"SELECT count(*) FROM {cc.TABLE}").fetchone()[0] == total
 
 
 def test_plans_of_the_incremental_runs(tmp_path):

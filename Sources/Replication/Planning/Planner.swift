@@ -245,9 +245,10 @@ public struct Planner: Sendable {
         } while true
         table.resume = resume
         let size = detail.sizeBytes
-        // A full copy learns the count from its result's manifest; an apply checks the copy against it.
-        let needsCount = depth == .display || (table.sync.isIncremental && table.sync.mode != .append && table.sync.deletes != .ignore)
-        if needsCount {
+        // A full copy learns the count from its result's manifest. An apply derives it (merge from the
+        // source's key set, cdf from the copy's count and what the window inserted and deleted), so
+        // only a checksum verification of a cdf apply asks the warehouse for it as well.
+        if Self.asksCount(table.sync, depth: depth, verify: config.defaults.verify) {
             do { table.rowCount = try await catalog.scalarInteger(table.countSQL) } catch {
                 throw TableUnavailable.orRunFailure(error,"\(name): cannot count its rows\(selection.filter.map { " with where: \($0)" } ?? ""): \(ErrorText.clause(error)).")
             }
@@ -255,6 +256,12 @@ public struct Planner: Sendable {
         (table.strategy, table.strategyReason) = StrategyAdvisor.choose(choice, rows: table.rowCount, bytes: size, columns: planned)
         table.estimatedSeconds = table.rowCount.flatMap { StrategyAdvisor.estimatedSeconds(table.strategy, rows: $0, bytes: size) }
         return table
+    }
+
+    /// Whether planning runs the table's COUNT(*) on the warehouse.
+    static func asksCount(_ sync: SyncPlan, depth: Depth, verify: Verification) -> Bool {
+        if depth == .display { return true }
+        return sync.isIncremental && sync.mode == .cdf && sync.deletes != .ignore && verify == .checksum
     }
 
     private func targetName(for name: TableName, _ selection: TableSelection) throws -> (String, String) {

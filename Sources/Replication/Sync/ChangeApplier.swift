@@ -21,16 +21,16 @@ struct ChangeApplier {
     /// The table's own columns (without the change feed's).
     let columns: [PlannedColumn]
 
-    private var target: String { staging.target }
-    private var columnList: String { columns.map { quoteIdentifier($0.name) }.joined(separator: ", ") }
-    private var softDeletes: Bool { sync.deletes == .soft }
+    var target: String { staging.target }
+    var columnList: String { columns.map { quoteIdentifier($0.name) }.joined(separator: ", ") }
+    var softDeletes: Bool { sync.deletes == .soft }
     private var deletedAt: String { quoteIdentifier(DeletePolicy.deletedAtColumn) }
 
-    private func match(_ a: String, _ b: String) -> String {
+    func match(_ a: String, _ b: String) -> String {
         sync.primaryKey.map { "\(a).\(quoteIdentifier($0)) = \(b).\(quoteIdentifier($0))" }.joined(separator: " AND ")
     }
 
-    private func count(_ sql: String) throws -> Int64 {
+    func count(_ sql: String) throws -> Int64 {
         Int64(try connection.scalar(sql)?.integerValue ?? 0)
     }
 
@@ -42,21 +42,31 @@ struct ChangeApplier {
         }
     }
 
-    /// Fails when `relation` holds a key more than once, naming one duplicate value.
+    /// Fails when `relation` holds a key more than once, naming one duplicate value when DuckDB can.
+    /// The check compares two counts: a DISTINCT spills to disk, while a GROUP BY with a count per
+    /// key runs a window of millions of rows out of a small memory_limit.
     func checkKeyIsUnique(in relation: String, source: String) throws {
         let keys = sync.primaryKey.map(quoteIdentifier).joined(separator: ", ")
+        let rows = try count("SELECT count(*) FROM \(relation)")
+        let distinct = try count("SELECT count(*) FROM (SELECT DISTINCT \(keys) FROM \(relation))")
+        guard distinct != rows else { return }
+        let what = "the key (\(sync.primaryKey.joined(separator: ", "))) is not unique in \(source)"
+        let fix = "Choose a unique key with `primary_key:`."
         let texts = sync.primaryKey.map { "CAST(\(quoteIdentifier($0)) AS VARCHAR)" }.joined(separator: ", ")
-        let row = try connection.query("""
+        guard let row = try? connection.query("""
             SELECT \(texts), CAST(count(*) AS VARCHAR) FROM \(relation) GROUP BY \(keys) HAVING count(*) > 1 LIMIT 1
-            """).rows().first
-        guard let row else { return }
+            """).rows().first else {
+            throw LoadError.duplicateKey("\(what): \(rows - distinct) rows repeat a key. \(fix)")
+        }
         let value = zip(sync.primaryKey, row).map { "\($0) = \($1.stringValue ?? "NULL")" }.joined(separator: ", ")
-        throw LoadError.duplicateKey("the key (\(sync.primaryKey.joined(separator: ", "))) is not unique in \(source): \(value) appears \(row.last?.stringValue ?? "more than once") times. Choose a unique key with `primary_key:`.")
+        throw LoadError.duplicateKey("\(what): \(value) appears \(row.last?.stringValue ?? "more than once") times. \(fix)")
     }
 
     /// Upserts every staged row by key: rows whose key the copy holds are replaced.
     func upsert(from relation: String) throws -> ChangeCounts {
-        let updated = try count("SELECT count(*) FROM \(relation) s WHERE EXISTS (SELECT 1 FROM \(target) t WHERE \(match("t", "s")))")
+        // A row soft-deleted earlier and back now counts as inserted: the live rows grow by one.
+        let live = softDeletes ? " AND t.\(deletedAt) IS NULL" : ""
+        let updated = try count("SELECT count(*) FROM \(relation) s WHERE EXISTS (SELECT 1 FROM \(target) t WHERE \(match("t", "s"))\(live))")
         try connection.execute("DELETE FROM \(target) t USING \(relation) s WHERE \(match("t", "s"))")
         let insert = softDeletes
             ? "INSERT INTO \(target) (\(columnList), \(deletedAt)) SELECT \(columnList), NULL FROM \(relation)"
@@ -89,20 +99,32 @@ struct ChangeApplier {
         }
     }
 
-    /// `cdf`: collapses the staged feed to each key's last change by commit version, then applies it.
-    func applyChangeFeed() throws -> ChangeCounts {
-        let last = quoteIdentifier("_dbduck_last_\(staging.runID.prefix(8))")
+    /// `cdf`: collapses the staged feed to each key's last change by commit version, then applies it
+    /// in place, or by rewriting the copy when the window is large.
+    func applyChangeFeed(table: PlannedTable) throws -> ChangeCounts {
         let keys = sync.primaryKey.map(quoteIdentifier).joined(separator: ", ")
         let type = quoteIdentifier(IncrementalRead.changeType), version = quoteIdentifier(IncrementalRead.commitVersion)
-        // Within one version a key's post-image wins over its delete (a row deleted and re-inserted).
-        try connection.execute("""
-            CREATE TEMP TABLE \(last) AS SELECT * FROM \(staging.qualified)
-            QUALIFY row_number() OVER (PARTITION BY \(keys) ORDER BY \(version) DESC, (\(type) = 'delete') ASC) = 1
-            """)
+        let rows = try count("SELECT count(*) FROM \(staging.qualified)")
+        var feed = staging.qualified
+        let last = quoteIdentifier("_dbduck_last_\(staging.runID.prefix(8))")
         defer { try? connection.execute("DROP TABLE IF EXISTS temp.\(last)") }
-        var counts = try upsert(from: "(SELECT * FROM temp.\(last) WHERE \(type) <> 'delete')")
-        counts.deleted = try delete(keysIn: "(SELECT * FROM temp.\(last) WHERE \(type) = 'delete')",
-                                    at: "s.\(quoteIdentifier(IncrementalRead.commitTimestamp))")
+        // A window whose keys each change once needs no collapsing (the window function would hold
+        // the whole window in memory).
+        if try count("SELECT count(*) FROM (SELECT DISTINCT \(keys) FROM \(staging.qualified))") != rows {
+            // Within one version a key's post-image wins over its delete (a row deleted and re-inserted).
+            try connection.execute("""
+                CREATE TEMP TABLE \(last) AS SELECT * FROM \(staging.qualified)
+                QUALIFY row_number() OVER (PARTITION BY \(keys) ORDER BY \(version) DESC, (\(type) = 'delete') ASC) = 1
+                """)
+            feed = "temp.\(last)"
+        }
+        let upserts = "(SELECT * FROM \(feed) WHERE \(type) <> 'delete')"
+        let deletes = "(SELECT * FROM \(feed) WHERE \(type) = 'delete')"
+        if try rewrites(windowRows: rows) {
+            return try rewrite(table: table, upserts: upserts, removed: deletes, kept: nil)
+        }
+        var counts = try upsert(from: upserts)
+        counts.deleted = try delete(keysIn: deletes, at: "s.\(quoteIdentifier(IncrementalRead.commitTimestamp))")
         return counts
     }
 

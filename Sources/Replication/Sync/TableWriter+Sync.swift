@@ -37,18 +37,25 @@ extension TableWriter {
         let applier = ChangeApplier(connection: connection, staging: staging, sync: sync, columns: table.columns)
         return try observer.measure(.commit, table: table.source, detail: "apply \(sync.mode)") { () throws -> ChangeCounts in
             try applier.addColumns(sync.addedColumns)
+            let liveBefore = try liveRows()
             var counts = ChangeCounts()
+            // The source's row count at the version, when this run read it anyway (merge's key set).
+            var sourceRows: Int64?
             switch sync.mode {
             case .cdf:
-                counts = try applier.applyChangeFeed()
+                counts = try applier.applyChangeFeed(table: table)
             case .merge:
                 try applier.checkKeyIsUnique(in: staging.qualified, source: table.source)
-                counts = try applier.upsert(from: staging.qualified)
                 if let keys {
                     try keys.finish(columns: IncrementalRead.keys(of: table).columns)
-                    counts.deleted = try applier.delete(keysNotIn: keys.relation)
-                    keys.drop()
-                    self.keys = nil
+                    sourceRows = Int64(keys.rows)
+                }
+                defer { keys?.drop(); keys = nil }
+                if try applier.rewrites(windowRows: applier.count("SELECT count(*) FROM \(staging.qualified)")) {
+                    counts = try applier.rewrite(table: table, upserts: staging.qualified, removed: nil, kept: keys?.relation)
+                } else {
+                    counts = try applier.upsert(from: staging.qualified)
+                    if let keys { counts.deleted = try applier.delete(keysNotIn: keys.relation) }
                 }
             case .append:
                 guard let cursor = sync.cursor, let column = table.columns.first(where: { $0.name == cursor }) else {
@@ -58,18 +65,25 @@ extension TableWriter {
             case .full, .auto:
                 throw LoadError.notStarted
             }
-            try connection.execute("DROP TABLE \(staging.qualified)")
-            try verifyCopyCount(table)
+            try connection.execute("DROP TABLE IF EXISTS \(staging.qualified)")
+            try verifyCopyCount(table, expected: table.rowCount ?? sourceRows ?? liveBefore + counts.inserted - counts.deleted)
             return counts
         }
     }
 
-    /// Where the mode defines it, the copy must hold exactly the warehouse's rows at the version.
-    private func verifyCopyCount(_ table: PlannedTable) throws {
+    /// The copy's live rows (soft-deleted rows left out).
+    private func liveRows() throws -> Int64 {
+        let live = staging.plan.sync.deletes == .soft ? " WHERE \(quoteIdentifier(DeletePolicy.deletedAtColumn)) IS NULL" : ""
+        return Int64(try connection.scalar("SELECT count(*) FROM \(staging.target)\(live)")?.integerValue ?? -1)
+    }
+
+    /// Where the mode defines it, the copy must hold exactly the expected rows: the warehouse's at
+    /// the version when the run asked it (a checksum verification, merge's key set), else the copy's
+    /// rows before the apply plus those it inserted minus those it deleted, counted again after.
+    private func verifyCopyCount(_ table: PlannedTable, expected: Int64) throws {
         let sync = table.sync
-        guard table.limit == nil, sync.mode != .append, sync.deletes != .ignore, let expected = table.rowCount else { return }
-        let live = sync.deletes == .soft ? " WHERE \(quoteIdentifier(DeletePolicy.deletedAtColumn)) IS NULL" : ""
-        let count = Int64(try connection.scalar("SELECT count(*) FROM \(staging.target)\(live)")?.integerValue ?? -1)
+        guard table.limit == nil, sync.mode != .append, sync.deletes != .ignore else { return }
+        let count = try liveRows()
         guard count == expected else { throw LoadError.copyCountMismatch(expected: expected, got: count) }
     }
 
