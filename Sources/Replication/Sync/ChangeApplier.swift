@@ -88,15 +88,20 @@ struct ChangeApplier {
         }
     }
 
-    /// Deletes (or marks) the copy's rows whose key is not among the source's keys in `relation`.
-    func delete(keysNotIn relation: String) throws -> Int64 {
-        let missing = "NOT EXISTS (SELECT 1 FROM \(relation) s WHERE \(match("t", "s")))"
-        switch sync.deletes {
-        case .ignore: return 0
-        case .hard: return Int64(try connection.query("DELETE FROM \(target) t WHERE \(missing)").rowsChanged)
-        case .soft:
-            return Int64(try connection.query("UPDATE \(target) t SET \(deletedAt) = now() WHERE t.\(deletedAt) IS NULL AND \(missing)").rowsChanged)
-        }
+    /// The copy's keys that are not among the source's keys in `relation` (deleted upstream), as a
+    /// temporary table; nil when deletes are ignored. Run it before the copy changes in this
+    /// transaction: an anti-join over a copy that already holds deletes of its own cannot spill
+    /// and runs out of DuckDB's memory limit on a large table.
+    func keysMissing(from relation: String) throws -> String? {
+        guard sync.deletes != .ignore else { return nil }
+        let gone = "temp.main.\(quoteIdentifier("_dbduck_gone_\(staging.runID.prefix(8))"))"
+        let keys = sync.primaryKey.map { "t.\(quoteIdentifier($0))" }.joined(separator: ", ")
+        let live = softDeletes ? " AND t.\(deletedAt) IS NULL" : ""
+        try connection.execute("""
+            CREATE OR REPLACE TEMP TABLE \(gone.dropFirst("temp.main.".count)) AS
+            SELECT \(keys) FROM \(target) t WHERE NOT EXISTS (SELECT 1 FROM \(relation) s WHERE \(match("t", "s")))\(live)
+            """)
+        return gone
     }
 
     /// `cdf`: collapses the staged feed to each key's last change by commit version, then applies it

@@ -54,8 +54,11 @@ extension TableWriter {
                 if try applier.rewrites(windowRows: applier.count("SELECT count(*) FROM \(staging.qualified)")) {
                     counts = try applier.rewrite(table: table, upserts: staging.qualified, removed: nil, kept: keys?.relation)
                 } else {
+                    let gone = try keys.flatMap { try applier.keysMissing(from: $0.relation) }
+                    keys?.drop()
+                    defer { if let gone { try? connection.execute("DROP TABLE IF EXISTS \(gone)") } }
                     counts = try applier.upsert(from: staging.qualified)
-                    if let keys { counts.deleted = try applier.delete(keysNotIn: keys.relation) }
+                    if let gone { counts.deleted = try applier.delete(keysIn: gone, at: "now()") }
                 }
             case .append:
                 guard let cursor = sync.cursor, let column = table.columns.first(where: { $0.name == cursor }) else {
