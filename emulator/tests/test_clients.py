@@ -120,7 +120,7 @@ def test_sdk_unity_catalog_listing(emu):
     assert [s.name for s in w.schemas.list(catalog_name="main")] == ["default", "demo"]
     # max_results=1 forces pagination, including the empty page that still carries a token
     assert [t.name for t in w.tables.list(catalog_name="main", schema_name="demo", max_results=1)] == \
-        ["all_types", "events", "orders_cdf"]
+        ["all_types", "events", "orders_cdf", "orders_view", "shipped_orders_mv"]
     t = w.tables.get("main.demo.all_types")
     assert t.full_name == "main.demo.all_types" and t.data_source_format.value == "DELTA"
     col = {c.name: c for c in t.columns}
