@@ -45,13 +45,7 @@ public final class ProgressDisplay: ReplicationProgress {
             s.lines[i].rows = rows
             s.lines[i].bytes = bytes
             s.lines[i].waiting = nil
-            let now = ContinuousClock.now
-            if live {
-                if now - s.lastDraw > .milliseconds(100) { redraw(&s) }
-            } else if now - s.lines[i].lastLog > .seconds(5) {
-                s.lines[i].lastLog = now
-                write("[dbduck] \(describe(s.lines[i]))\n")
-            }
+            show(&s, line: i)
         }
     }
 
@@ -60,13 +54,7 @@ public final class ProgressDisplay: ReplicationProgress {
             guard let i = s.lines.lastIndex(where: { $0.table.target == table.target }) else { return }
             let what = state == "PENDING" ? "warehouse starting or queued" : "warehouse running the query"
             s.lines[i].waiting = "\(what) (\(state) \(Int(elapsed.seconds)) s)"
-            let now = ContinuousClock.now
-            if live {
-                if now - s.lastDraw > .milliseconds(100) { redraw(&s) }
-            } else if now - s.lines[i].lastLog > .seconds(5) {
-                s.lines[i].lastLog = now
-                write("[dbduck] \(describe(s.lines[i]))\n")
-            }
+            show(&s, line: i)
         }
     }
 
@@ -99,6 +87,17 @@ public final class ProgressDisplay: ReplicationProgress {
             text += String(format: ", ETA %.0f s", eta)
         }
         return text
+    }
+
+    /// Shows a changed line: redrawn at most every 100 ms on a terminal, logged every 5 s otherwise.
+    private func show(_ s: inout State, line i: Int) {
+        let now = ContinuousClock.now
+        if live {
+            if now - s.lastDraw > .milliseconds(100) { redraw(&s) }
+        } else if now - s.lines[i].lastLog > .seconds(5) {
+            s.lines[i].lastLog = now
+            write("[dbduck] \(describe(s.lines[i]))\n")
+        }
     }
 
     /// Moves the cursor up over the lines drawn last time and draws them all again.

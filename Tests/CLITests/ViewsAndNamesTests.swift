@@ -112,7 +112,7 @@ import Testing
             #expect(planned["rowCount"] as? Int == 3, "\(planned)")
             #expect(planned["pin"] as? String == "v1", "\(planned)")   // v0 created it, v1 inserted the rows
             let analyze = try CLIProcess.run(["analyze", quoted, "main.`sch\"ema`.`vïew``s`", "--sample", "2", "--json"], environment: env)
-            #expect(analyze.status == 0, "\(analyze.stderr)")
+            #expect(analyze.status == 0, "\(analyze.stderr)\n\(analyze.stdout)")
             #expect(!analyze.stdout.isEmpty)
         }
     }

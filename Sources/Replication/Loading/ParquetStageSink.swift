@@ -36,22 +36,7 @@ final class ParquetStageSink: RowSink {
         // to write and to read back.
         let failure = FailureBox()
         var pending = batches[...]
-        let source = ArrowStreamSource(schema: { out in
-            let exported = first.schema.exportToC()
-            out.pointee = exported.schemaPointer.pointee
-            exported.schemaPointer.pointee.release = nil             // moved to DuckDB
-        }, next: { out in
-            guard let batch = pending.popFirst() else { return false }
-            do {
-                let exported = try batch.exportToC()
-                out.pointee = exported.arrayPointer.pointee
-                exported.arrayPointer.pointee.release = nil          // moved to DuckDB
-                return true
-            } catch {
-                failure.set(error)
-                return false
-            }
-        })
+        let source = ArrowStreamSource.batches(schema: first.schema, failure: failure) { pending.popFirst() }
         try observer.measure(.convert, table: table, rows: rows, detail: "write parquet") {
             let view = try scratch.createArrowScanView(named: "part", source: source)
             defer { try? scratch.execute("DROP VIEW IF EXISTS part") }

@@ -30,23 +30,8 @@ final class StreamingScan {
         // Attached databases belong to the DuckDB instance: parallel tables share this one.
         try connection.execute("ATTACH IF NOT EXISTS ':memory:' AS \(quoteIdentifier(Self.scratchCatalog))")
         let queue = self.queue, failure = self.failure
-        let source = ArrowStreamSource(schema: { out in
-            let exported = schema.exportToC()
-            out.pointee = exported.schemaPointer.pointee
-            exported.schemaPointer.pointee.release = nil            // moved to DuckDB
-        }, next: { out in
-            // On DuckDB's threads, one call at a time, while the INSERT runs.
-            guard let batch = queue.pop() else { return false }
-            do {
-                let exported = try batch.exportToC()
-                out.pointee = exported.arrayPointer.pointee
-                exported.arrayPointer.pointee.release = nil         // moved to DuckDB
-                return true
-            } catch {
-                failure.set(error)
-                return false
-            }
-        })
+        // On DuckDB's threads, one call at a time, while the INSERT runs.
+        let source = ArrowStreamSource.batches(schema: schema, failure: failure) { queue.pop() }
         try connection.execute("USE \(quoteIdentifier(Self.scratchCatalog))")
         do {
             view = try connection.createArrowScanView(named: "stream_\(staging.name)", source: source)
@@ -91,6 +76,30 @@ final class StreamingScan {
 }
 
 /// The first error raised on DuckDB's scan threads.
+extension ArrowStreamSource {
+    /// A stream of `schema`'s batches that `next` hands out, moved to DuckDB through the C Data
+    /// Interface; a batch that cannot be exported ends the stream and is kept in `failure`.
+    static func batches(schema: ArrowSchemaDescription, failure: FailureBox,
+                        next: @escaping () -> RecordBatch?) -> ArrowStreamSource {
+        ArrowStreamSource(schema: { out in
+            let exported = schema.exportToC()
+            out.pointee = exported.schemaPointer.pointee
+            exported.schemaPointer.pointee.release = nil            // moved to DuckDB
+        }, next: { out in
+            guard let batch = next() else { return false }
+            do {
+                let exported = try batch.exportToC()
+                out.pointee = exported.arrayPointer.pointee
+                exported.arrayPointer.pointee.release = nil         // moved to DuckDB
+                return true
+            } catch {
+                failure.set(error)
+                return false
+            }
+        })
+    }
+}
+
 final class FailureBox: @unchecked Sendable {
     // @unchecked Sendable: `error` is only touched under `lock`.
     private let lock = NSLock()
