@@ -15,6 +15,9 @@ public final class ProgressDisplay: ReplicationProgress {
         var done: String?
         /// What the table waits for before its first rows, e.g. "warehouse starting (PENDING 40 s)".
         var waiting: String?
+        /// The chunk the table waits for once rows flow (1-based) and the result's chunk count.
+        var nextChunk: (index: Int, of: Int)?
+        var lastAdvance = ContinuousClock.now
     }
 
     private struct State {
@@ -28,7 +31,51 @@ public final class ProgressDisplay: ReplicationProgress {
     /// Put before every line, e.g. the strategy `analyze` is measuring.
     private let label: String?
 
-    public init(live: Bool = isatty(STDERR_FILENO) == 1, label: String? = nil) { self.live = live; self.label = label }
+    private let ticker = Mutex<Task<Void, Never>?>(nil)
+    /// A download that has sent nothing for this long is shown as waiting for its chunk.
+    static let quietAfter: Duration = .seconds(3)
+
+    public init(live: Bool = isatty(STDERR_FILENO) == 1, label: String? = nil) {
+        self.live = live; self.label = label
+        // Events redraw the lines; a stalled download sends none, so a clock shows it.
+        let task = Task.detached { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                guard let self else { return }
+                self.tick()
+            }
+        }
+        ticker.withLock { $0 = task }
+    }
+
+    deinit { ticker.withLock { $0?.cancel() } }
+
+    /// Stops the clock; lines already drawn stay.
+    public func stop() { ticker.withLock { $0?.cancel() } }
+
+    public func awaiting(_ table: PlannedTable, chunk: Int, of total: Int) {
+        state.withLock { s in
+            guard let i = s.lines.lastIndex(where: { $0.table.target == table.target }) else { return }
+            if s.lines[i].rows == 0 && s.lines[i].nextChunk == nil {
+                s.lines[i].lastAdvance = .now   // the statement is done: the wait for rows starts here
+            }
+            s.lines[i].nextChunk = (chunk, total)
+            s.lines[i].waiting = nil
+        }
+    }
+
+    private func tick() {
+        state.withLock { s in
+            let now = ContinuousClock.now
+            for i in s.lines.indices where s.lines[i].done == nil && isQuiet(s.lines[i], now: now) {
+                show(&s, line: i)
+            }
+        }
+    }
+
+    private func isQuiet(_ line: Line, now: ContinuousClock.Instant) -> Bool {
+        line.nextChunk != nil && now - line.lastAdvance >= Self.quietAfter
+    }
 
     private var prefix: String { label.map { "\($0): " } ?? "" }
 
@@ -45,6 +92,8 @@ public final class ProgressDisplay: ReplicationProgress {
             s.lines[i].rows = rows
             s.lines[i].bytes = bytes
             s.lines[i].waiting = nil
+            s.lines[i].nextChunk = nil          // set again while more chunks are to come
+            s.lines[i].lastAdvance = .now
             show(&s, line: i)
         }
     }
@@ -71,6 +120,11 @@ public final class ProgressDisplay: ReplicationProgress {
     private func describe(_ line: Line) -> String {
         if line.done == nil, line.rows == 0, let waiting = line.waiting {
             return "\(prefix)\(line.table.source) -> \(line.table.target): \(waiting)"
+        }
+        let now = ContinuousClock.now
+        if line.done == nil, isQuiet(line, now: now), let (chunk, count) = line.nextChunk {
+            return "\(prefix)\(line.table.source) -> \(line.table.target): \(line.rows) rows, waiting for chunk \(chunk) of \(count) "
+                + "(\(Int((now - line.lastAdvance).seconds)) s)"
         }
         let seconds = max((ContinuousClock.now - line.started).seconds, 0.001)
         guard let total = line.table.rowCount else {

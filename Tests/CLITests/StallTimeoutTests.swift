@@ -53,5 +53,15 @@ extension CLITests {
                 #expect(result.stderr.contains("samples.tpch.orders -> tpch.orders: warehouse running the query (RUNNING"), "\(result.stderr)")
             }
         }
+
+        @Test func aStalledDownloadSaysWhichChunkItWaitsFor() async throws {
+            try await EmulatorProcess.withRunning(seedScale: 0.01, faults: "stall,seconds=60,count=1,after=1",
+                                                  extraArguments: ["--chunk-rows", "2000"]) { emulator in
+                let (result, _) = try Self.replicate(emulator, stallTimeout: 8)
+                #expect(result.status == 0, "\(result.stderr)")
+                #expect(result.stderr.contains(" rows, waiting for chunk "), "\(result.stderr)")
+                #expect(result.stderr.contains(" of 8 ("), "\(result.stderr)")
+            }
+        }
     }
 }

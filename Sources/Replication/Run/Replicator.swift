@@ -196,10 +196,13 @@ public struct Replicator: Sendable {
         let chunks = source.chunks(of: result, table: read.source, from: first)
         var iterator = chunks.makeAsyncIterator()
         var rows: Int64 = checkpoints?.progress.rowsDone ?? 0, bytes = transfer.bytes
+        let chunkCount = result.manifest.totalChunkCount
+        if first < chunkCount { progress?.awaiting(table, chunk: first + 1, of: chunkCount) }
         func advance(_ chunk: ResultChunk) {
             rows += chunk.rowCount
             bytes += Int64(chunk.wireBytes)
             progress?.advanced(table, rows: rows, bytes: bytes)
+            if chunk.index + 1 < chunkCount { progress?.awaiting(table, chunk: chunk.index + 2, of: chunkCount) }
         }
         if read.strategy == .streaming, let first = try await iterator.next() {
             try await streamByScan(first: first, rest: &iterator, table: read, writer: w, continuing: continuing,
