@@ -9,7 +9,7 @@ from typing import Optional
 
 from .latency import statement_latency
 from .manytables import LATENCY_RUNS, MANY_PAIR, MANY_RUNS
-from .runrecord import RunRecord
+from .runrecord import RunRecord, missing_reason, ok_run, runs_by_name
 
 MANY_KEY = "connector-many-tables_vs_dbduck-many-tables"
 LATENCY_KEY = "connector-many-tables-latency_vs_dbduck-many-tables-latency"
@@ -18,20 +18,14 @@ MANY_WANT = 3.0
 ARROW_WITHIN = 1.25
 
 
-def _ok(by: dict, name: str) -> Optional[RunRecord]:
-    r = by.get(name)
-    return r if r and r.ok else None
 
 
 def _missing(by: dict, *names: str) -> str:
-    name = next((n for n in names if not _ok(by, n)), None)
-    if name is None:
-        return f"{names[-1]} reported no load_seconds"
-    return f"{name} has no result ({by[name].status if name in by else 'not run'})"
+    return missing_reason(by, *names) or f"{names[-1]} reported no load_seconds"
 
 
 def _seconds_ratio(by: dict, dbduck: str, connector: str, how: str) -> Optional[dict]:
-    d, c = _ok(by, dbduck), _ok(by, connector)
+    d, c = ok_run(by, dbduck), ok_run(by, connector)
     if not (d and c):
         return None
     return {"definition": f"{connector} seconds / {dbduck} seconds (wall, same tables{how})",
@@ -52,7 +46,7 @@ def latency_ratio(by: dict, seconds: float) -> Optional[dict]:
 
 def arrow_ratio(by: dict) -> Optional[dict]:
     """limit-arrow-ingest's CREATE TABLE AS rows/s over dbduck-streaming's rows/s."""
-    s, a = _ok(by, "dbduck-streaming"), _ok(by, "limit-arrow-ingest")
+    s, a = ok_run(by, "dbduck-streaming"), ok_run(by, "limit-arrow-ingest")
     if not (s and a and a.details and a.details.get("load_seconds")):
         return None
     arrow_rate = a.rows / a.details["load_seconds"]
@@ -61,14 +55,12 @@ def arrow_ratio(by: dict) -> Optional[dict]:
             "limit_arrow_ingest_rows_per_s": round(arrow_rate, 1), "value": round(arrow_rate / s.rows_per_s, 2)}
 
 
-def _by(runs: list[RunRecord], scale: float) -> dict:
-    return {r.name: r for r in runs if r.scale == scale}
 
 
 def pair_ratios(runs: list[RunRecord], scale: float) -> dict:
     """The pair entries of `ratios`; the many-tables runs copy other tables, so they have no ratio
     to dbduck-streaming (None)."""
-    by = _by(runs, scale)
+    by = runs_by_name(runs, scale)
     out: dict = {n: None for n in MANY_RUNS if n in by}
     if any(n in by for n in MANY_PAIR):
         out[MANY_KEY] = many_ratio(by)
@@ -80,7 +72,7 @@ def pair_ratios(runs: list[RunRecord], scale: float) -> dict:
 
 
 def pair_targets(runs: list[RunRecord], scale: float) -> dict:
-    by = _by(runs, scale)
+    by = runs_by_name(runs, scale)
     out: dict = {}
     if any(n in by for n in MANY_PAIR):
         t: dict = {"target": f"dbduck-many-tables at least {MANY_WANT:g}x faster than connector-many-tables "

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Optional
 
 from .resumeruns import CHECKPOINT_OFF, CHECKPOINT_ON, RESUME_90, RESUME_RUNS
-from .runrecord import RunRecord
+from .runrecord import RunRecord, missing_reason, ok_run, runs_by_name
 
 COST_KEY = "checkpoint_cost"
 RESUME_KEY = "resume_90_vs_checkpoint_on"
@@ -15,9 +15,6 @@ COST_MAX = 1.05
 RESUME_MAX = 1.25
 
 
-def _ok(by: dict, name: str) -> Optional[RunRecord]:
-    r = by.get(name)
-    return r if r and r.ok else None
 
 
 def resume_seconds(r: RunRecord) -> float:
@@ -27,7 +24,7 @@ def resume_seconds(r: RunRecord) -> float:
 
 
 def cost_ratio(by: dict) -> Optional[dict]:
-    on, off = _ok(by, CHECKPOINT_ON), _ok(by, CHECKPOINT_OFF)
+    on, off = ok_run(by, CHECKPOINT_ON), ok_run(by, CHECKPOINT_OFF)
     if not (on and off):
         return None
     out = {"definition": f"{CHECKPOINT_ON} seconds / {CHECKPOINT_OFF} seconds (wall, same copy)",
@@ -39,7 +36,7 @@ def cost_ratio(by: dict) -> Optional[dict]:
 
 
 def resume_ratio(by: dict) -> Optional[dict]:
-    on, res = _ok(by, CHECKPOINT_ON), _ok(by, RESUME_90)
+    on, res = ok_run(by, CHECKPOINT_ON), ok_run(by, RESUME_90)
     if not (on and res):
         return None
     total = resume_seconds(res)
@@ -54,14 +51,12 @@ def resume_ratio(by: dict) -> Optional[dict]:
     return out
 
 
-def _by(runs: list[RunRecord], scale: float) -> dict:
-    return {r.name: r for r in runs if r.scale == scale}
 
 
 def resume_ratios(runs: list[RunRecord], scale: float) -> dict:
     """The entries of `ratios` for these runs: none has a ratio to dbduck-streaming of its own
     (they are measured against each other); empty when none ran."""
-    by = _by(runs, scale)
+    by = runs_by_name(runs, scale)
     if not any(n in by for n in RESUME_RUNS):
         return {}
     out: dict = {n: None for n in RESUME_RUNS if n in by}
@@ -70,27 +65,23 @@ def resume_ratios(runs: list[RunRecord], scale: float) -> dict:
     return out
 
 
-def _missing(by: dict, *names: str) -> str:
-    name = next(n for n in names if not _ok(by, n))
-    return f"{name} has no result ({by[name].status if name in by else 'not run'})"
 
 
 def resume_targets(runs: list[RunRecord], scale: float) -> dict:
-    by = _by(runs, scale)
+    by = runs_by_name(runs, scale)
     if not any(n in by for n in RESUME_RUNS):
         return {}
-    cost: dict = {"target": f"checkpointing costs an uninterrupted copy at most {COST_MAX - 1:.0%} "
-                            f"({CHECKPOINT_ON} / {CHECKPOINT_OFF}, wall seconds)"}
-    r = cost_ratio(by)
-    if r is None:
-        cost.update(met=None, why=_missing(by, CHECKPOINT_ON, CHECKPOINT_OFF))
-    else:
-        cost.update(value=r["value"], met=r["value"] <= COST_MAX)
-    resume: dict = {"target": f"killed at {RESUME_90.rsplit('-', 1)[1]}% and run again: at most {RESUME_MAX:g}x one "
-                              f"uninterrupted copy ({RESUME_90} / {CHECKPOINT_ON}, wall seconds)"}
-    r = resume_ratio(by)
-    if r is None:
-        resume.update(met=None, why=_missing(by, CHECKPOINT_ON, RESUME_90))
-    else:
-        resume.update(value=r["value"], met=r["value"] <= RESUME_MAX)
+    cost = _target(f"checkpointing costs an uninterrupted copy at most {COST_MAX - 1:.0%} "
+                   f"({CHECKPOINT_ON} / {CHECKPOINT_OFF}, wall seconds)",
+                   cost_ratio(by), COST_MAX, missing_reason(by, CHECKPOINT_ON, CHECKPOINT_OFF))
+    resume = _target(f"killed at {RESUME_90.rsplit('-', 1)[1]}% and run again: at most {RESUME_MAX:g}x one "
+                     f"uninterrupted copy ({RESUME_90} / {CHECKPOINT_ON}, wall seconds)",
+                     resume_ratio(by), RESUME_MAX, missing_reason(by, CHECKPOINT_ON, RESUME_90))
     return {"checkpoint_cost": cost, "resume_after_kill_at_90": resume}
+
+
+def _target(text: str, ratio: Optional[dict], limit: float, missing: Optional[str]) -> dict:
+    """A target met when the ratio is at most `limit`; not measured (with why) without a ratio."""
+    if ratio is None:
+        return {"target": text, "met": None, "why": missing}
+    return {"target": text, "value": ratio["value"], "met": ratio["value"] <= limit}

@@ -139,3 +139,22 @@ class RunRecord:
         known = {f for f in cls.__dataclass_fields__} - {"check"}
         fields = {k: v for k, v in d.items() if k in known}
         return cls(check=check, **fields)
+
+
+def runs_by_name(runs: list[RunRecord], scale: float) -> dict:
+    """The runs at `scale`, by name."""
+    return {r.name: r for r in runs if r.scale == scale}
+
+
+def ok_run(by: dict, name: str) -> Optional[RunRecord]:
+    """`name`'s run when it succeeded, else None."""
+    r = by.get(name)
+    return r if r and r.ok else None
+
+
+def missing_reason(by: dict, *names: str) -> Optional[str]:
+    """Why a ratio of `names` has no value: the first of them without a result (None when all have one)."""
+    name = next((n for n in names if not ok_run(by, n)), None)
+    if name is None:
+        return None
+    return f"{name} has no result ({by[name].status if name in by else 'not run'})"

@@ -10,7 +10,7 @@ from .incmodes import INCREMENTAL_RUNS
 from .inctargets import incremental_targets
 from .pairratios import pair_targets
 from .resumetargets import resume_targets
-from .runrecord import RunRecord
+from .runrecord import RunRecord, ok_run
 
 # Within this factor of the physical limit counts as met.
 LIMIT_FACTOR = 1.5
@@ -34,14 +34,11 @@ def targets(runs: list[RunRecord], scale: float, extra_rss: list[RunRecord]) -> 
     return out
 
 
-def _ok(by: dict, name: str) -> Optional[RunRecord]:
-    r = by.get(name)
-    return r if r and r.ok else None
 
 
 def speed_target(by: dict, name: str, want: float) -> dict:
     """dbduck-streaming's rows/s at least `want` times `name`'s."""
-    s, r = _ok(by, "dbduck-streaming"), _ok(by, name)
+    s, r = ok_run(by, "dbduck-streaming"), ok_run(by, name)
     target = f">= {want}x {name} (rows/s)"
     if not (s and r):
         why = "dbduck-streaming" if not s else name
@@ -54,7 +51,7 @@ def speed_target(by: dict, name: str, want: float) -> dict:
 def limit_target(by: dict) -> dict:
     """The physical limit is the slower of limit-download's download phase and limit-parquet-ingest's
     load, both timed inside their process (so without start-up)."""
-    s, dl, ing = _ok(by, "dbduck-streaming"), _ok(by, "limit-download"), _ok(by, "limit-parquet-ingest")
+    s, dl, ing = ok_run(by, "dbduck-streaming"), ok_run(by, "limit-download"), ok_run(by, "limit-parquet-ingest")
     lim: dict = {"target": f"dbduck-streaming within {LIMIT_FACTOR:g}x of the physical limit"}
     if not (s and dl and ing):
         lim.update(met=None, why="dbduck-streaming or a limit run has no result")
