@@ -55,7 +55,6 @@ public struct Planner: Sendable {
             }
             for _ in 0..<max(1, width) { startNext() }
             while let (index, result) = try await group.next() {
-                guard tables.indices.contains(index) else { preconditionFailure("planned table \(index) of \(tables.count)") }
                 switch result {
                 case .success(let table): tables[index] = table
                 case .failure(let failure):

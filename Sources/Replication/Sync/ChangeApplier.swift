@@ -94,14 +94,14 @@ struct ChangeApplier {
     /// and runs out of DuckDB's memory limit on a large table.
     func keysMissing(from relation: String) throws -> String? {
         guard sync.deletes != .ignore else { return nil }
-        let gone = "temp.main.\(quoteIdentifier("_dbduck_gone_\(staging.runID.prefix(8))"))"
+        let name = quoteIdentifier("_dbduck_gone_\(staging.runID.prefix(8))")
         let keys = sync.primaryKey.map { "t.\(quoteIdentifier($0))" }.joined(separator: ", ")
         let live = softDeletes ? " AND t.\(deletedAt) IS NULL" : ""
         try connection.execute("""
-            CREATE OR REPLACE TEMP TABLE \(gone.dropFirst("temp.main.".count)) AS
+            CREATE OR REPLACE TEMP TABLE \(name) AS
             SELECT \(keys) FROM \(target) t WHERE NOT EXISTS (SELECT 1 FROM \(relation) s WHERE \(match("t", "s")))\(live)
             """)
-        return gone
+        return "temp.main.\(name)"
     }
 
     /// `cdf`: collapses the staged feed to each key's last change by commit version, then applies it
