@@ -14,6 +14,7 @@ import DuckDB
 /// ingest, while one appender (one thread) is far slower.
 final class StreamingScan {
     static let scratchCatalog = "_dbduck_scan"
+    private static let attaching = Mutex(())
 
     let queue: ScanBatchQueue
     private let connection: Connection
@@ -27,8 +28,12 @@ final class StreamingScan {
          observer: (any TransferObserver)? = nil) throws {
         self.connection = connection
         queue = ScanBatchQueue(observer: observer)
-        // Attached databases belong to the DuckDB instance: parallel tables share this one.
-        try connection.execute("ATTACH IF NOT EXISTS ':memory:' AS \(quoteIdentifier(Self.scratchCatalog))")
+        // Attached databases belong to the DuckDB instance: parallel tables share this one. DuckDB's
+        // ATTACH IF NOT EXISTS is not atomic (two connections can both try, and one fails), so
+        // attaching is serialized.
+        try Self.attaching.withLock { _ in
+            try connection.execute("ATTACH IF NOT EXISTS ':memory:' AS \(quoteIdentifier(Self.scratchCatalog))")
+        }
         let queue = self.queue, failure = self.failure
         // On DuckDB's threads, one call at a time, while the INSERT runs.
         let source = ArrowStreamSource.batches(schema: schema, failure: failure) { queue.pop() }
@@ -109,4 +114,5 @@ final class FailureBox: @unchecked Sendable {
 }
 
 import Foundation
+import Synchronization
 import Timing
