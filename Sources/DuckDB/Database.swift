@@ -1,4 +1,5 @@
 internal import CDuckDB
+import Synchronization
 
 /// A DuckDB database: a file, or in memory.
 ///
@@ -38,6 +39,7 @@ public final class Database: @unchecked Sendable {
     let handle: duckdb_database
     /// The file path, or nil for an in-memory database.
     public let path: String?
+    private let catalog = Mutex<String?>(nil)
 
     /// Opens (or creates) a database. `path: nil` opens an in-memory database.
     /// - Throws: ``DatabaseError`` with DuckDB's message, e.g. when the file is locked by another process.
@@ -75,6 +77,15 @@ public final class Database: @unchecked Sendable {
     /// A new connection. Each task or thread that uses the database needs its own.
     public func connect() throws(DatabaseError) -> Connection {
         try Connection(database: self)
+    }
+
+    /// The name DuckDB gives this database's catalog (the file name's stem; `memory` in memory),
+    /// asked once: it never changes while the database is open.
+    public func catalogName() throws(DatabaseError) -> String {
+        if let known = catalog.withLock({ $0 }) { return known }
+        let name = try connect().scalar("SELECT current_database()")?.stringValue ?? "main"
+        catalog.withLock { $0 = name }
+        return name
     }
 
     /// The linked DuckDB's version, from `duckdb_library_version()` (e.g. "v2.0.1").

@@ -59,6 +59,26 @@ import Testing
         }
     }
 
+    @Test func aFullCopyRemovesTheSyncStateSoTheNextSyncStartsAfresh() async throws {
+        try await Self.withEmulator { emulator in
+            try await Sync.sql(emulator, Self.create, "INSERT INTO main.sync.t VALUES (1, 'a', 1), (2, 'b', 2)")
+            let path = Sync.scratchFile()
+            #expect(try await Sync.run(emulator, "main.sync.t", to: path, mode: "cdf").succeeded)
+            #expect(try Sync.state(path, "sync.t") != nil)
+
+            let full = try await Sync.run(emulator, "main.sync.t", to: path, mode: "full")
+            #expect(full.succeeded, "\(full.text)")
+            #expect(try Sync.state(path, "sync.t") == nil)
+
+            // Changes made while the copy was not synced cannot be applied from the old state.
+            try await Sync.sql(emulator, "DELETE FROM main.sync.t WHERE id = 1")
+            let again = try await Sync.run(emulator, "main.sync.t", to: path, mode: "cdf")
+            #expect(again.succeeded, "\(again.text)")
+            #expect(again.tables[0].fullCopyReason?.contains("first run") == true)
+            #expect(try Sync.rows(path, "sync.t") == ["2|b|2"])
+        }
+    }
+
     @Test func softDeletesKeepTheRowMarkedAndLiveRowsMatchTheSource() async throws {
         try await Self.withEmulator { emulator in
             try await Sync.sql(emulator, Self.create, "INSERT INTO main.sync.t VALUES (1, 'a', 1), (2, 'b', 2), (3, 'c', 3)")

@@ -147,7 +147,8 @@ extension DatabricksClient {
         for try await chunk in chunks(of: result, table: table) {
             if case .json(let page) = chunk.payload { rows.append(contentsOf: page) }
         }
-        try? await close(statementID: result.statementID)
+        // A result that came whole in the response holds nothing worth a round trip to free.
+        if result.manifest.totalChunkCount > 1 { try? await close(statementID: result.statementID) }
         return (result.manifest.columns, rows)
     }
 }

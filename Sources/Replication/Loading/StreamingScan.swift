@@ -28,16 +28,10 @@ final class StreamingScan {
          observer: (any TransferObserver)? = nil) throws {
         self.connection = connection
         queue = ScanBatchQueue(observer: observer)
-        // Attached databases belong to the DuckDB instance: parallel tables share this one. DuckDB's
-        // ATTACH IF NOT EXISTS is not atomic (two connections can both try, and one fails), so
-        // attaching is serialized.
-        try Self.attaching.withLock { _ in
-            try connection.execute("ATTACH IF NOT EXISTS ':memory:' AS \(quoteIdentifier(Self.scratchCatalog))")
-        }
+        try Self.use(scratchOf: connection)
         let queue = self.queue, failure = self.failure
         // On DuckDB's threads, one call at a time, while the INSERT runs.
         let source = ArrowStreamSource.batches(schema: schema, failure: failure) { queue.pop() }
-        try connection.execute("USE \(quoteIdentifier(Self.scratchCatalog))")
         do {
             view = try connection.createArrowScanView(named: "stream_\(staging.name)", source: source)
             try connection.execute("USE \(quoteIdentifier(staging.catalog))")
@@ -60,6 +54,19 @@ final class StreamingScan {
             }
             return "CAST(\(input) AS \(column.targetType))"          // a no-op where the types already agree
         }.joined(separator: ", ")
+    }
+
+    /// Makes the scratch catalog the connection's default, attaching it on first use. Attached
+    /// databases belong to the DuckDB instance, so parallel tables share it, and it is attached
+    /// once. DuckDB's ATTACH IF NOT EXISTS is not atomic (two connections can both try, and one
+    /// fails), so attaching is serialized.
+    private static func use(scratchOf connection: Connection) throws {
+        let use = "USE \(quoteIdentifier(scratchCatalog))"
+        if (try? connection.execute(use)) != nil { return }
+        try attaching.withLock { _ in
+            try connection.execute("ATTACH IF NOT EXISTS ':memory:' AS \(quoteIdentifier(scratchCatalog))")
+        }
+        try connection.execute(use)
     }
 
     var qualifiedView: String {

@@ -27,13 +27,16 @@ actor TableWriter {
     var scan: StreamingScan?
     private(set) var rowsLoaded: Int64 = 0
     var inTransaction = false
+    /// `_dbduck.progress` may hold a row for this table: an earlier run saved one, or this run did.
+    /// Without one there is nothing to remove (most copies never checkpoint).
+    var progressMayBeSaved: Bool
 
     init(database: Database, plan: PlannedTable, runID: String, observer: (any TransferObserver)?) throws {
         executor = QueueExecutor(label: "dbduck.writer.\(plan.target)")
         connection = try database.connect()
         interruptHandle = connection.interruptHandle
-        let catalog = try connection.scalar("SELECT current_database()")?.stringValue ?? "main"
-        staging = StagingTable(plan: plan, runID: runID, catalog: catalog)
+        staging = StagingTable(plan: plan, runID: runID, catalog: try database.catalogName())
+        progressMayBeSaved = plan.resume.saved != nil
         self.observer = observer
     }
 
@@ -98,7 +101,9 @@ actor TableWriter {
         if let sink {
             try observer.measure(.load, table: table, detail: "finish") { try sink.finish(observer: observer, table: table) }
         }
-        let count = try observer.measure(.verify, table: table) { () throws -> Int64 in
+        // A fresh copy's scan INSERT reports how many rows DuckDB inserted: every row of the
+        // staging table. Rows appended by dbduck's own sinks, or saved by an earlier run, are counted.
+        let count = scan != nil && staging.plan.resume.from == nil ? rowsLoaded : try observer.measure(.verify, table: table) { () throws -> Int64 in
             guard let value = try connection.scalar("SELECT COUNT(*) FROM \(staging.qualified)")?.integerValue else {
                 throw LoadError.countFailed
             }
@@ -123,7 +128,7 @@ actor TableWriter {
         try observer.measure(.commit, table: staging.plan.source) {
             for sql in staging.swapSQL { try connection.execute(sql) }
             try settleFullCopy(sync)
-            if staging.plan.isResumable { try ProgressStore.remove(target: staging.plan.target, connection, catalog: staging.catalog) }
+            if staging.plan.isResumable { try removeProgress() }
             var record = record
             record.finishedAt = Date()
             try RunRecords.insert(record, connection, catalog: staging.catalog)

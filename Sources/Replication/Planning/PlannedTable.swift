@@ -48,6 +48,9 @@ public struct PlannedTable: Sendable, Equatable, Codable {
     public var checkpointEvery: CheckpointInterval = .off
     /// Whether this run continues a saved copy, or discards one.
     public var resume = ResumePlan()
+    /// The target file holds a sync state for this table (written by an earlier run in a sync mode),
+    /// which a full copy in mode `full` removes.
+    public var targetHasSyncState = false
 
     /// A full copy of this table saves progress as it goes (a sample never does: it is scratch).
     /// A view never does: without a version to pin, a continued read could mix two states of it.

@@ -24,8 +24,9 @@ public struct Planner: Sendable {
     /// The interrupted full copies saved in the target, by lower-cased `schema.table`.
     public var progress: [String: CopyProgress]
     public var depth: Depth
-    /// Tables asked about at once.
-    public var width = 8
+    /// Tables asked about at once. Planning a table holds no memory budget, only a small metadata
+    /// statement in flight, so it goes wider than the copies do: its time is round trips.
+    public var width = 16
 
     public init(catalog: any WarehouseCatalog, config: ReplicationConfig, targetPath: String, states: [String: SyncState] = [:],
                 progress: [String: CopyProgress] = [:], depth: Depth = .display) {
@@ -243,6 +244,7 @@ public struct Planner: Sendable {
             }
         } while true
         table.resume = resume
+        table.targetHasSyncState = states[target] != nil
         let size = detail.sizeBytes
         // A full copy learns the count from its result's manifest. An apply derives it (merge from the
         // source's key set, cdf from the copy's count and what the window inserted and deleted), so

@@ -17,7 +17,7 @@ extension TableWriter {
         guard !resuming else { return }
         if staging.plan.isResumable {
             try connection.execute("DROP TABLE IF EXISTS \(staging.qualified)")
-            try ProgressStore.remove(target: staging.plan.target, connection, catalog: staging.catalog)
+            try removeProgress()
         }
         try connection.execute(staging.createSQL)
     }
@@ -40,7 +40,7 @@ extension TableWriter {
     /// the next segment's scan; feed the returned queue while ``runScan()`` runs again.
     func checkpointStreaming(_ progress: CopyProgress, schema: ArrowSchemaDescription) throws -> ScanBatchQueue {
         try observer.measure(.commit, table: staging.plan.source, detail: "checkpoint after chunk \(progress.chunksDone)") {
-            try ProgressStore.write(progress, connection, catalog: staging.catalog)
+            try saveProgress(progress)
             try connection.execute("COMMIT")
             inTransaction = false
         }
@@ -55,9 +55,21 @@ extension TableWriter {
     }
 
     private func commitProgress(_ progress: CopyProgress) throws {
-        try ProgressStore.write(progress, connection, catalog: staging.catalog)
+        try saveProgress(progress)
         try connection.execute("COMMIT")
         try connection.execute("BEGIN TRANSACTION")
+    }
+
+    private func saveProgress(_ progress: CopyProgress) throws {
+        try ProgressStore.write(progress, connection, catalog: staging.catalog)
+        progressMayBeSaved = true
+    }
+
+    /// Removes this table's saved progress, if there may be any.
+    func removeProgress() throws {
+        guard progressMayBeSaved else { return }
+        try ProgressStore.remove(target: staging.plan.target, connection, catalog: staging.catalog)
+        progressMayBeSaved = false
     }
 
     /// Drops the saved staging table and its progress, in a transaction of its own.

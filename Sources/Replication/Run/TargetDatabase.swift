@@ -46,7 +46,7 @@ enum TargetDatabase {
     /// parallel loads never race on them.
     static func prepare(_ database: Database, schemas: Set<String>) throws {
         let connection = try database.connect()
-        let catalog = try connection.scalar("SELECT current_database()")?.stringValue ?? "main"
+        let catalog = try database.catalogName()
         try connection.transaction {
             for schema in schemas.sorted() where schema.lowercased() != "main" {
                 try connection.execute("CREATE SCHEMA IF NOT EXISTS \(quoteIdentifier(catalog)).\(quoteIdentifier(schema))")

@@ -11,7 +11,7 @@ extension TableWriter {
     func settleFullCopy(_ sync: SyncPlan) throws {
         let plan = staging.plan
         guard sync.keepsState else {
-            try SyncStateStore.remove(target: plan.target, connection, catalog: staging.catalog)
+            if plan.targetHasSyncState { try SyncStateStore.remove(target: plan.target, connection, catalog: staging.catalog) }
             return
         }
         if sync.deletes == .soft {
