@@ -119,7 +119,8 @@ def main(argv=None) -> int:
     s.add_argument("--result-ttl", type=float, default=3600, help="seconds results stay available")
     s.add_argument("--first-links", type=int, default=2, help="external links in the first response")
     s.add_argument("--hybrid-inline-bytes", type=int, default=5 * 1024 * 1024,
-                   help="INLINE_OR_EXTERNAL_LINKS inlines single-chunk Arrow results up to this size")
+                   help="INLINE_OR_EXTERNAL_LINKS inlines single-chunk Arrow results up to this size; "
+                        "negative: refuse that disposition, as a warehouse without it does")
     s.add_argument("--default-catalog", default="main")
     s.add_argument("--threads", type=int, default=2, help="DuckDB threads")
     s.add_argument("--memory-limit", default="1GB", help="DuckDB memory limit")

@@ -59,6 +59,8 @@ class StatementEndpoints:
         if disp == "INLINE" and fmt != "JSON_ARRAY":
             return self._error(400, "INVALID_PARAMETER_VALUE",
                                "The format field must be JSON_ARRAY when the disposition field is INLINE.")
+        if disp == "INLINE_OR_EXTERNAL_LINKS" and app.hybrid_inline_bytes < 0:
+            return self._error(400, "INVALID_PARAMETER_VALUE", f"Invalid disposition: {disp}")
         if disp == "INLINE_OR_EXTERNAL_LINKS" and fmt == "CSV":
             return self._error(400, "INVALID_PARAMETER_VALUE",
                                "The format field must be JSON_ARRAY or ARROW_STREAM for INLINE_OR_EXTERNAL_LINKS.")

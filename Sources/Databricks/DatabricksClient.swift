@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import Synchronization
 import Timing
 
 /// A client for one Databricks workspace: SQL statements on a warehouse (Statement Execution API
@@ -19,6 +20,8 @@ public final class DatabricksClient: Sendable {
     public let options: ClientOptions
     let api: WorkspaceAPI
     let logger: Logger
+    /// The warehouse refused `INLINE_OR_EXTERNAL_LINKS` once: every later statement asks for links.
+    let hybridRefused = Mutex(false)
 
     /// - Throws: ``WorkspaceConfigurationError`` when the CA file cannot be read.
     public init(workspace: Workspace, options: ClientOptions = ClientOptions(), observer: (any TransferObserver)? = nil,

@@ -18,6 +18,31 @@ import Testing
         }
     }
 
+    @Test func aSmallTableArrivesInsideTheStatementResponse() async throws {
+        try await EmulatorProcess.withRunning { emulator in
+            let path = Sync.scratchFile()
+            let before = try await emulator.stats()["downloads"] as? Int ?? -1
+            let summary = try await Sync.run(emulator, "samples.tpch.orders", to: path, mode: nil)
+            #expect(summary.succeeded, "\(summary.text)")
+            #expect(summary.tables[0].rows == 15_000 && summary.tables[0].bytes > 0)
+            let downloads = (try await emulator.stats()["downloads"] as? Int ?? -1) - before
+            #expect(downloads == 0, "a one-chunk result took \(downloads) downloads")
+        }
+    }
+
+    @Test func aWarehouseWithoutTheHybridDispositionGetsLinks() async throws {
+        try await EmulatorProcess.withRunning(extraArguments: ["--hybrid-inline-bytes", "-1"]) { emulator in
+            let path = Sync.scratchFile()
+            let summary = try await Sync.run(emulator, "samples.tpch.*", to: path, mode: nil)
+            #expect(summary.succeeded, "\(summary.text)")
+            #expect(summary.tables.map(\.rows).sorted() == [15_000, 60_012])
+            // Refused (once per table at most: the two copies start together), then links.
+            let executes = try await emulator.requestCount("execute")
+            #expect(executes > 2 * summary.tables.count && executes <= 3 * summary.tables.count, "\(executes) requests")
+            #expect(try await emulator.stats()["downloads"] as? Int ?? 0 >= summary.tables.count)
+        }
+    }
+
     @Test func aSchemaPatternIsDescribedByOneListing() async throws {
         try await EmulatorProcess.withRunning { emulator in
             let path = Sync.scratchFile()

@@ -11,6 +11,22 @@ extension DatabricksClient {
     ///   ``DatabricksAPIError`` when the request is refused; ``TransportError``;
     ///   ``WorkspaceConfigurationError/missingWarehouse(host:)``; `CancellationError`.
     public func execute(_ request: StatementRequest) async throws -> StatementResult {
+        // The hybrid disposition is not in the public API reference (drivers send it): a warehouse
+        // that refuses it gets plain links, now and for the rest of the run.
+        guard request.disposition == .inlineOrExternalLinks else { return try await submit(request) }
+        var linked = request
+        linked.disposition = .externalLinks
+        if hybridRefused.withLock({ $0 }) { return try await submit(linked) }
+        do {
+            return try await submit(request)
+        } catch let error as DatabricksAPIError where error.status == 400 && error.message.localizedCaseInsensitiveContains("disposition") {
+            hybridRefused.withLock { $0 = true }
+            logger.debug("the warehouse refused INLINE_OR_EXTERNAL_LINKS; using EXTERNAL_LINKS")
+            return try await submit(linked)
+        }
+    }
+
+    private func submit(_ request: StatementRequest) async throws -> StatementResult {
         guard let warehouseID = request.warehouseID ?? workspace.warehouseID else {
             throw WorkspaceConfigurationError.missingWarehouse(host: workspace.host)
         }

@@ -226,7 +226,10 @@ public struct Replicator: Sendable {
 
     func request(for table: PlannedTable) -> StatementRequest {
         let arrow = table.strategy == .streaming || table.strategy == .parquet
-        var request = StatementRequest(table.selectSQL, disposition: .externalLinks, format: arrow ? .arrowStream : .jsonArray,
+        // A small Arrow result comes inside the statement's response (no download round trip); a
+        // large one as links, as before.
+        var request = StatementRequest(table.selectSQL, disposition: arrow ? .inlineOrExternalLinks : .externalLinks,
+                                       format: arrow ? .arrowStream : .jsonArray,
                                        compression: arrow && plan.settings.compression == .lz4 ? .lz4Frame : .none)
         if let progress {
             request.onWait = { state, elapsed in progress.waiting(table, state: state, elapsed: elapsed) }
