@@ -17,8 +17,12 @@ extension CLITests {
             return (result, Date().timeIntervalSince(start))
         }
 
+        /// The table's one chunk comes as a link (a download to stall), not inside the response.
+        static let linksOnly = ["--hybrid-inline-bytes", "0"]
+
         @Test func oneStallIsFetchedAgain() async throws {
-            try await EmulatorProcess.withRunning(seedScale: 0.01, faults: "stall,seconds=60,count=1") { emulator in
+            try await EmulatorProcess.withRunning(seedScale: 0.01, faults: "stall,seconds=60,count=1",
+                                                  extraArguments: Self.linksOnly) { emulator in
                 let (result, seconds) = try Self.replicate(emulator)
                 #expect(result.status == 0, "\(result.stderr)")
                 #expect(result.stdout.contains("ok      samples.tpch.orders"), "\(result.stdout)")
@@ -27,7 +31,8 @@ extension CLITests {
         }
 
         @Test func aSecondStallFailsTheTableWithTheReason() async throws {
-            try await EmulatorProcess.withRunning(seedScale: 0.01, faults: "stall,seconds=60") { emulator in
+            try await EmulatorProcess.withRunning(seedScale: 0.01, faults: "stall,seconds=60",
+                                                  extraArguments: Self.linksOnly) { emulator in
                 let (result, seconds) = try Self.replicate(emulator)
                 #expect(result.status == 1)
                 #expect(result.stdout.contains("FAILED  samples.tpch.orders"), "\(result.stdout)")

@@ -163,8 +163,7 @@ extension DatabricksClient {
         for try await chunk in chunks(of: result, table: table) {
             if case .json(let page) = chunk.payload { rows.append(contentsOf: page) }
         }
-        // A result that came whole in the response holds nothing worth a round trip to free.
-        if result.manifest.totalChunkCount > 1 { try? await close(statementID: result.statementID) }
+        if let statementID = result.statementToFree { try? await close(statementID: statementID) }
         return (result.manifest.columns, rows)
     }
 }

@@ -10,6 +10,13 @@ public struct StatementResult: Sendable {
     public init(statementID: String, manifest: ResultManifest, disposition: ResultDisposition) {
         self.statementID = statementID; self.manifest = manifest; self.disposition = disposition
     }
+
+    /// The response carried the whole result (one inline chunk): closing the statement would free
+    /// nothing worth a round trip.
+    public var cameWhole: Bool { disposition == .inline && manifest.totalChunkCount <= 1 }
+
+    /// The statement to close or cancel once its result is read or abandoned; nil when it came whole.
+    public var statementToFree: String? { cameWhole ? nil : statementID }
 }
 
 /// The result's schema and chunk layout (`manifest` of the StatementResponse).

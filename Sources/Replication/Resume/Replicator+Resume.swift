@@ -17,7 +17,7 @@ extension Replicator {
     /// Returns the rows the result holds (the manifest's count).
     func loadResumably(_ table: PlannedTable, into w: TableWriter, transfer: inout TableTransfer) async throws -> Int64 {
         let start = try await startCopy(table, writer: w)
-        transfer.statementID = start.result.statementID
+        transfer.statementID = start.result.statementToFree
         let saved = start.progress
         if let reason = start.restartReason {
             transfer.resumeNote = "started over: \(reason)"

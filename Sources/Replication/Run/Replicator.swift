@@ -179,7 +179,7 @@ public struct Replicator: Sendable {
     func load(_ read: PlannedTable, into w: TableWriter, expectedRows: Int64?, progressOf table: PlannedTable,
               transfer: inout TableTransfer) async throws -> Int64 {
         let result = try await source.execute(request(for: read))
-        transfer.statementID = result.statementID
+        transfer.statementID = result.statementToFree
         try await loadResult(result, from: 0, of: read, into: w, continuing: false, checkpoints: nil, progressOf: table,
                              transfer: &transfer)
         return result.manifest.totalRowCount

@@ -6,7 +6,8 @@ import Timing
 /// What one table's transfer holds while it runs, for the failure path to clean up.
 struct TableTransfer {
     var writer: TableWriter?
-    /// The statement whose results are being read (cancelled on failure, closed on success).
+    /// The statement whose results are being read (cancelled on failure, closed on success); nil
+    /// when its result came whole in the response.
     var statementID: String?
     var bytes: Int64 = 0
     /// A resumable copy's checkpoints: whether the target holds progress that points at the statement.
