@@ -43,7 +43,9 @@ class Engine:
         self.session_tz = session_tz
         self.db = duckdb.connect(":memory:", config={"threads": threads, "memory_limit": memory_limit,
                                                       "preserve_insertion_order": True})
-        self.db.execute(f"SET TimeZone = {L.sql_string(session_tz)}")
+        # GLOBAL: every statement's cursor starts in the session zone (a SET per cursor cost more
+        # than the rest of a small statement's DuckDB work)
+        self.db.execute(f"SET GLOBAL TimeZone = {L.sql_string(session_tz)}")
         # Spark orders NULLs first ascending and last descending (DuckDB's default is always last)
         self.db.execute("SET default_null_order = 'nulls_first_on_asc_last_on_desc'")
         # Spark SQL functions DuckDB lacks (values match Spark's except where noted in README)

@@ -24,8 +24,7 @@ class StatementContext:
         self.engine = engine
         self.session = session
         self.params = {p.get("name"): p for p in (params or [])}
-        self.con = engine.db.cursor()
-        self.con.execute(f"SET TimeZone = {L.sql_string(engine.session_tz)}")
+        self.con = engine.db.cursor()   # in the session time zone (Engine sets it GLOBAL)
         self.n = 0
         self.variant_names: set[str] = set()
         self.streaming = False

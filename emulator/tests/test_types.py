@@ -147,6 +147,11 @@ def test_arrow_session_time_zone(start_emulator):
     assert t.schema.field(0).type == pa.timestamp("us", "America/Los_Angeles")
     rows = e.rows("SELECT c_timestamp FROM main.demo.all_types WHERE id = 0")
     assert rows == [["2024-02-29T04:34:56.789-08:00"]]
+    # DuckDB itself computes in the session zone, on every statement's cursor
+    for _ in range(2):
+        rows = e.rows("SELECT hour(TIMESTAMP '2024-01-01 12:00:00 UTC') AS h, "
+                      "CAST(TIMESTAMP '2024-01-01 03:00:00 UTC' AS DATE) AS d")
+        assert rows == [["4", "2023-12-31"]]
 
 
 def test_intervals_and_void_each_format(emu):
