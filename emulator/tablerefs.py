@@ -139,8 +139,8 @@ def register_snapshot(ctx: "StatementContext", ref: TableRef, version: Optional[
                            "statement.", "42K03")
     if files:
         cols = ", ".join(L.sql_ident(f.name) for f in schema)
-        ctx.con.execute(f"CREATE TEMP VIEW {L.sql_ident(name)} AS SELECT {cols} FROM read_parquet("
-                         f"[{', '.join(L.sql_string(p) for p in files)}], union_by_name = true)")
+        ctx.create_view(f"CREATE TEMP VIEW {L.sql_ident(name)} AS SELECT {cols} FROM read_parquet("
+                        f"[{', '.join(L.sql_string(p) for p in files)}], union_by_name = true)")
     else:
         ctx.con.register(name, storage_schema(schema).empty_table())
     return L.sql_ident(name)
