@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import functools
 import json
 import math
 from decimal import Decimal
@@ -27,8 +28,10 @@ from . import types as T
 
 YEAR_MONTH = "YEAR TO MONTH"
 DAY_TIME = "DAY TO SECOND"
+_MONTH_DAY_NANO = pa.month_day_nano_interval()
 
 
+@functools.lru_cache(maxsize=4096)   # every result plans its columns; Arrow types are immutable
 def _wire_type(t: pa.DataType, tz: str) -> pa.DataType:
     """Arrow wire type for a (nested-capable) DuckDB Arrow type. Intervals handled by the caller."""
     if pa.types.is_dictionary(t):
@@ -92,7 +95,7 @@ class WireSchema:
             variant = (f.name in variant_names or T.is_variant_field(f)) and (
                 pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t))
             kind, wt, interval = "plain", None, None
-            if t == pa.month_day_nano_interval():
+            if t == _MONTH_DAY_NANO:
                 kind = self._interval_kind(first_batch, i)
                 wt = pa.int32() if kind == "ym" else pa.duration("us")
                 interval = YEAR_MONTH if kind == "ym" else DAY_TIME
@@ -137,7 +140,7 @@ class WireSchema:
         for i, arr in enumerate(batch.columns):
             kind = self.kinds[i]
             src = self.source_types[i]
-            if src == pa.month_day_nano_interval():
+            if src == _MONTH_DAY_NANO:
                 cols.append(_convert_interval(arr, kind))
             elif kind == "json":
                 cols.append(pa.array(render_column(arr.cast(self.nested_types[i]), self, nested_json=True),
