@@ -161,8 +161,10 @@ class StatementStore:
             self.cache.count(hit=False)
         out_dir = self.cache.new_directory() if key is not None else st.result_dir
         try:
+            # a cached result stays in files: the cache holds up to its capacity of them
             rs = write_result(qr, out_dir, st.format, st.compression, self.chunk_rows, st.row_limit, st.byte_limit,
-                              self.tz, st.nested_json, st.cancel, inline=(st.disposition == "INLINE"))
+                              self.tz, st.nested_json, st.cancel, inline=(st.disposition == "INLINE"),
+                              in_memory=(st.disposition == "INLINE" and key is None))
         except BaseException:
             if key is not None:
                 shutil.rmtree(out_dir, ignore_errors=True)
