@@ -29,10 +29,19 @@ _local = threading.local()
 
 
 def _http(token: str) -> requests.Session:
+    """This thread's keep-alive session to the workspace host."""
     s = getattr(_local, "s", None)
     if s is None:
         s = _local.s = requests.Session()
         s.headers["Authorization"] = f"Bearer {token}"
+    return s
+
+
+def _storage() -> requests.Session:
+    """This thread's keep-alive session to the storage host (no Authorization: links are presigned)."""
+    s = getattr(_local, "storage", None)
+    if s is None:
+        s = _local.storage = requests.Session()
     return s
 
 
@@ -55,7 +64,7 @@ def copy_table(emu: EmulatorProcess, name: str, columns: str) -> int:
                      disposition="EXTERNAL_LINKS", result_compression="LZ4_FRAME")
     n = 0
     for link in sel["result"].get("external_links", []):
-        n += len(requests.get(link["external_link"]).content)
+        n += len(_storage().get(link["external_link"]).content)
     for sid in (hist["statement_id"], sel["statement_id"]):
         s.delete(f"{emu.host}/api/2.0/sql/statements/{sid}").raise_for_status()
     return n
