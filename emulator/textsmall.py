@@ -91,6 +91,8 @@ def _ts_text(micros: int, zone: Optional[ZoneInfo]) -> str:
 
 def text_values(arr: pa.Array, ws: WireSchema, i: int) -> list:
     """`textout.text_column` of one internal wire column, as a list of str or None."""
+    if arr.null_count == len(arr):
+        return [None] * len(arr)   # every type's text keeps nulls null
     t = arr.type
     kind = ws.kinds[i]
     if kind in ("json", "variant") or pa.types.is_string(t):

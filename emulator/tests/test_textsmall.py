@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 from emulator.textout import SMALL_BATCH_ROWS, _plain, csv_rows, csv_rows_vectorized, json_rows, json_rows_vectorized
-from emulator.textsmall import csv_rows_small, json_rows_small
+from emulator.textsmall import csv_rows_small, json_rows_small, text_values
 from emulator.wire import WireSchema
 
 NASTY = ["", " ", "\t", " lead", "trail\t", "plain", "null", "NULL", 'say "hi"', "a,b", "back\\slash", "\\\"",
@@ -75,6 +75,8 @@ def _batch(n: int = 400, seed: int = 3) -> pa.RecordBatch:
         "struct": col([{"a": "x\"y", "b": [1.5, None]}, {"a": None, "b": []}, {"a": "\n\u2028", "b": None}],
                       pa.struct([("a", pa.string()), ("b", pa.list_(pa.float64()))])),
         "map": col([[("k\\", 1), ("é", None)], []], pa.map_(pa.string(), pa.int32())),
+        "smap": col([[("q\"", "v\n\x01\u2028"), ("", None)], [], [("k", "")]], pa.map_(pa.string(), pa.string())),
+        "odd_name": col([{"we\"ird\x02": "\\"}, {"we\"ird\x02": None}], pa.struct([("we\"ird\x02", pa.string())])),
         "nested_ts": col([[dt.datetime(1850, 1, 1, tzinfo=UTC)], [None]], pa.list_(pa.timestamp("us", "UTC"))),
         "ym": pa.array(pick([mdn([14, 0, 0]), mdn([-3, 0, 0]), mdn([0, 0, 0])]), pa.month_day_nano_interval()),
         "dtv": pa.array(pick([mdn([0, 1, 5_000]), mdn([0, -2, 0]), mdn([1, 0, 1_000_000_000])]),
@@ -138,3 +140,14 @@ def test_dispatch_by_row_count():
         assert json_rows(part, ws) == json_rows_vectorized(part, ws)
         assert csv_rows(part, ws) == csv_rows_vectorized(part, ws)
     assert json_rows(w.slice(0, 0), ws) == "" and csv_rows(w.slice(0, 0), ws) == ""
+
+
+def test_nested_values_as_spark_json():
+    b = pa.record_batch({
+        "m": pa.array([[("q\"", "v\n\x01\u2028"), ("", None)], [], None], pa.map_(pa.string(), pa.string())),
+        "s": pa.array([{"we\"ird": "\\", "n": 1.5}, {"we\"ird": None, "n": None}, None],
+                      pa.struct([("we\"ird", pa.string()), ("n", pa.float64())])),
+    })
+    ws, w = _wire(b, "Etc/UTC", False)
+    assert text_values(w.column(0), ws, 0) == ['{"q\\"":"v\\n\\u0001\u2028","":null}', "{}", None]
+    assert text_values(w.column(1), ws, 1) == ['{"we\\"ird":"\\\\","n":1.5}', '{"we\\"ird":null,"n":null}', None]
