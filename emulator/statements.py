@@ -19,6 +19,7 @@ from .results import ResultSet, write_result
 from .queryresult import Session
 from .sqlengine import Engine
 from .sqlerrors import Canceled, SQLError
+from .statementthreads import StatementThreads
 
 TERMINAL = ("SUCCEEDED", "FAILED", "CANCELED", "CLOSED")
 
@@ -72,12 +73,13 @@ class StatementStore:
         self._lock = threading.Lock()
         self.statements: dict[str, Statement] = {}
         self.sem = threading.BoundedSemaphore(8)
+        self.threads = StatementThreads()
 
     def submit(self, st: Statement) -> Statement:
         st.result_dir = os.path.join(self.root, st.id)
         with self._lock:
             self.statements[st.id] = st
-        threading.Thread(target=self._run, args=(st,), daemon=True, name=f"stmt-{st.id[:8]}").start()
+        self.threads.start(lambda: self._run(st), name=f"stmt-{st.id[:8]}")
         return st
 
     def get(self, sid: str) -> Optional[Statement]:
