@@ -99,7 +99,7 @@ def main() -> None:
             best = cpu if best is None else min(best, cpu)
             print(f"pass {k + 1}: emulator CPU {cpu:.2f} s, wall {wall:.2f} s", flush=True)
         cache = emu.stats()["result_cache"]
-        print(f"best emulator CPU {best:.2f} s; result cache hits {cache['hits']}, misses {cache['misses']}")
+        print(f"best emulator CPU {best if best is not None else float('nan'):.2f} s; result cache hits {cache['hits']}, misses {cache['misses']}")
 
 
 if __name__ == "__main__":
