@@ -1,7 +1,8 @@
 """The emulator's metastore: Delta tables on disk under DATA/<catalog>/<schema>/<table>.
 
-Nothing is cached: every lookup reads the directory tree and the Delta log, so tables changed by
-DML (or by a test writing with `deltalake` directly) are seen at once.
+Every lookup reads the directory tree, and `open` the Delta log, so tables changed by DML (or by a
+test writing with `deltalake` directly) are seen at once. What queries read most (`snapshot`,
+`cached`) is kept while the table's log is unchanged (logcache.py).
 """
 
 from __future__ import annotations
@@ -12,13 +13,17 @@ import os
 import threading
 import uuid
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional, TypeVar
 
 os.environ.setdefault("RUST_LOG", "error")
 
 from deltalake import DeltaTable  # noqa: E402
 
 import pyarrow as pa  # noqa: E402
+
+from .logcache import LogCache  # noqa: E402
+
+V = TypeVar("V")
 
 
 class CatalogError(Exception):
@@ -49,6 +54,26 @@ class TableRef:
         return ".".join("`" + p.replace("`", "``") + "`" for p in (self.catalog, self.schema, self.table))
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """What a query reads of one table version: its schema and data files."""
+    table_uri: str
+    table_id: str
+    version: int
+    schema: pa.Schema
+    files: tuple[str, ...]   # local paths
+
+    @staticmethod
+    def of(dt: DeltaTable) -> "Snapshot":
+        files = tuple(_local_path(u) for u in dt.file_uris())
+        return Snapshot(dt.table_uri, dt.metadata().id, dt.version(), pa.schema(dt.schema().to_arrow()), files)
+
+
+def _local_path(uri: str) -> str:
+    """A data file's path from its URI (percent-encoded, `file://` or a plain path)."""
+    return urllib.parse.unquote(uri[len("file://"):] if uri.startswith("file://") else uri)
+
+
 def _is_dir(p: str) -> bool:
     return os.path.isdir(p)
 
@@ -61,6 +86,7 @@ class Catalog:
         self.write_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
         self.metastore_id = str(uuid.uuid5(uuid.NAMESPACE_URL, "dbduck-emulator:" + self.root))
+        self.log_cache = LogCache()
 
     def write_lock(self, ref: TableRef) -> threading.Lock:
         with self._lock:
@@ -152,6 +178,15 @@ class Catalog:
         dt.load_as_version(version)
         return dt
 
+    def snapshot(self, ref: TableRef, version: Optional[int] = None) -> Snapshot:
+        """The schema and data files of `version` (None: the latest); fails as `open` does."""
+        return self.cached(ref, ("snapshot", version), lambda: Snapshot.of(self.open(ref, version)))
+
+    def cached(self, ref: TableRef, key: tuple, build: Callable[[], V]) -> V:
+        """`build()`, which reads the table's log and returns an immutable value, or the value it
+        gave before while the log is unchanged. `key` names the value among the table's."""
+        return self.log_cache.get(self.path(ref), key, build)
+
     def log_versions(self, ref: TableRef) -> tuple[list[int], list[int]]:
         """Versions of the commit files and of the checkpoints left in the Delta log."""
         commits, checkpoints = [], []
@@ -191,7 +226,7 @@ class Catalog:
         files = dt.file_uris()
         size = 0
         for f in files:
-            p = urllib.parse.unquote(f[len("file://"):] if f.startswith("file://") else f)
+            p = _local_path(f)
             try:
                 size += os.path.getsize(p)
             except OSError:

@@ -37,14 +37,11 @@ def describe(engine: "Engine", toks: list[L.Tok], ctx: "StatementContext") -> Qu
     ref = engine.catalog.resolve(parts, ctx.session.catalog, ctx.session.schema)
     if mode == "TABLE" and engine.catalog.is_view(ref):
         return _describe_view(engine, ref, extended)
+    if mode == "HISTORY":
+        return QueryResult.of_table(_history_cached(engine, ref, toks, i))
     dt = engine.catalog.open(ref, operation=f"DESCRIBE {mode}")
     if mode == "DETAIL":
         return _detail(engine, ref, dt)
-    if mode == "HISTORY":
-        limit = None
-        if i + 1 < len(toks) and toks[i].is_word("LIMIT") and toks[i + 1].kind == "num":
-            limit = int(toks[i + 1].value.rstrip("Ll"))
-        return _history(dt, limit)
     fields = engine.catalog.schema_json(dt)["fields"]
     meta = dt.metadata()
     extra = [("Type", "MANAGED", None), ("Location", engine.catalog.path(ref), None),
@@ -123,7 +120,22 @@ def _metric_name(operation: str, key: str) -> str:
     return head + "".join(w[:1].upper() + w[1:] for w in rest)
 
 
-def _history(dt: DeltaTable, limit: Optional[int]) -> QueryResult:
+def _history_cached(engine: "Engine", ref: TableRef, toks: list[L.Tok], i: int) -> pa.Table:
+    """The history table, kept while the table's log is unchanged (catalog.cached)."""
+    def open_table() -> DeltaTable:
+        return engine.catalog.open(ref, operation="DESCRIBE HISTORY")
+
+    limit = None
+    try:
+        if i + 1 < len(toks) and toks[i].is_word("LIMIT") and toks[i + 1].kind == "num":
+            limit = int(toks[i + 1].value.rstrip("Ll"))
+    except ValueError:
+        open_table()   # a missing table is reported before a bad LIMIT
+        raise
+    return engine.catalog.cached(ref, ("history", limit), lambda: _history(open_table(), limit))
+
+
+def _history(dt: DeltaTable, limit: Optional[int]) -> pa.Table:
     hist = dt.history(limit)
     utc = _dt.timezone.utc
 
@@ -159,4 +171,4 @@ def _history(dt: DeltaTable, limit: Optional[int]) -> QueryResult:
         "userMetadata": pa.array([h.get("userMetadata") for h in hist], pa.string()),
         "engineInfo": pa.array([h.get("engineInfo") for h in hist], pa.string()),
     })
-    return QueryResult.of_table(t)
+    return t

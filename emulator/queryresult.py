@@ -26,6 +26,8 @@ class QueryResult:
     close: Callable[[], None] = lambda: None
     # (location, table id, version) of every table scanned, when the result may be cached; else None
     reads: Optional[tuple] = None
+    # the result cache's stored result for this query, which then did not run (see Engine.run's probe)
+    cached: Optional[object] = None
 
     @property
     def is_ddl(self) -> bool:

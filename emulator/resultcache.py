@@ -61,14 +61,22 @@ class ResultCache:
         return (sql.strip(), json.dumps(params, sort_keys=True), catalog, schema, conf, shape, reads)
 
     def lookup(self, key: tuple) -> Optional[ResultSet]:
+        """The stored result (now the most recently used), or None; not counted (see `count`)."""
         with self._lock:
             e = self._entries.get(key)
             if e is None:
-                self.misses += 1
                 return None
             self._entries.move_to_end(key)
-            self.hits += 1
             return e.result
+
+    def count(self, hit: bool) -> None:
+        """Counts a looked-up statement once it is answered: a query that fails after its lookup
+        (in DuckDB, or canceled) is neither a hit nor a miss."""
+        with self._lock:
+            if hit:
+                self.hits += 1
+            else:
+                self.misses += 1
 
     def new_directory(self) -> str:
         return os.path.join(self.root, f"cached-{next(self._ids)}")

@@ -36,6 +36,7 @@ class Chunk:
     byte_count: int      # uncompressed bytes (manifest)
     wire_bytes: int      # bytes of the file as served
     path: str
+    data: Optional[bytes] = None   # the chunk's bytes when kept in memory (no file at `path`)
 
 
 @dataclass
@@ -73,7 +74,7 @@ _COMPRESS_AHEAD = 4
 
 class _ArrowWriter:
     def __init__(self, path: str, ws: WireSchema, compress: bool):
-        self.f = open(path, "wb")
+        self.f = _open_file(path, "wb")
         self.compress = compress
         self.raw = 0
         self.wire = 0
@@ -106,11 +107,20 @@ class _ArrowWriter:
         self.f.close()
 
 
+# Up to this many bytes of an INLINE result stay in memory: it is only ever read back into the
+# response, and a file costs more (create, write, read, delete) than making the rest of a small result.
+MEMORY_RESULT_BYTES = 256 * 1024
+
+
 class _JsonWriter:
-    def __init__(self, path: str, ws: WireSchema, compress: bool):
-        self.f = open(path, "w", encoding="utf-8")
+    def __init__(self, path: str, ws: WireSchema, compress: bool, memory_limit: int = 0):
+        """memory_limit > 0: the chunk is kept in memory (`data`) when it is no larger."""
+        self.path = path
+        self.memory_limit = memory_limit
+        self.f = io.StringIO() if memory_limit > 0 else _open_file(path, "w", encoding="utf-8")
         self.f.write("[")
         self.first = True
+        self.data: Optional[bytes] = None
 
     def write(self, batch: pa.RecordBatch, ws: WireSchema):
         text = json_rows(batch, ws)
@@ -120,8 +130,24 @@ class _JsonWriter:
 
     def close(self):
         self.f.write("]")
+        if isinstance(self.f, io.StringIO):
+            data = self.f.getvalue().encode("utf-8")
+            self.f.close()
+            self.raw = self.wire = len(data)
+            if len(data) <= self.memory_limit:
+                self.data = data
+            else:
+                with _open_file(self.path, "wb") as f:
+                    f.write(data)
+            return
         self.f.close()
         self.raw = self.wire = os.path.getsize(self.f.name)
+
+
+def _open_file(path: str, mode: str, **kw):
+    """A chunk file, its result directory made on first use."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    return open(path, mode, **kw)
 
 
 def _csv_field(v) -> str:
@@ -134,7 +160,7 @@ def _csv_field(v) -> str:
 
 class _CsvWriter:
     def __init__(self, path: str, ws: WireSchema, compress: bool, header: bool):
-        self.f = open(path, "w", encoding="utf-8", newline="")
+        self.f = _open_file(path, "w", encoding="utf-8", newline="")
         if header:
             self.f.write(",".join(_csv_field(n) for n in ws.names) + "\r\n")
 
@@ -148,9 +174,12 @@ class _CsvWriter:
 
 def write_result(qr: QueryResult, out_dir: str, fmt: str, compress: bool, chunk_rows,
                  row_limit: Optional[int], byte_limit: Optional[int], tz: str, nested_json: bool,
-                 cancel: threading.Event, inline: bool, batch_rows: int = 32768) -> ResultSet:
-    """Consume `qr` and write its chunk files into out_dir. `chunk_rows` is an int or a list of
-    sizes used in turn (chunk i holds sizes[i % len(sizes)] rows), so chunk sizes can vary."""
+                 cancel: threading.Event, inline: bool, batch_rows: int = 32768,
+                 in_memory: bool = False) -> ResultSet:
+    """Consume `qr` and write its chunk files into out_dir (made when the first file is written).
+    `chunk_rows` is an int or a list of sizes used in turn (chunk i holds sizes[i % len(sizes)]
+    rows), so chunk sizes can vary. `in_memory`: the result is only read back for INLINE
+    responses, so its first MEMORY_RESULT_BYTES stay in memory (Chunk.data)."""
     sizes = list(chunk_rows) if isinstance(chunk_rows, (list, tuple)) else [int(chunk_rows)]
     if qr.is_ddl:
         return ResultSet(fmt, False, None)
@@ -158,10 +187,10 @@ def write_result(qr: QueryResult, out_dir: str, fmt: str, compress: bool, chunk_
     first = next(it, None)
     ws = WireSchema(qr.schema, tz, qr.variant_names, qr.hugeint_columns, nested_json, first, qr.not_null)
     rs = ResultSet(fmt, compress and fmt == "ARROW_STREAM", ws)
-    os.makedirs(out_dir, exist_ok=True)
     writer = None
     cur_rows = 0
     internal_bytes = 0
+    memory_left = MEMORY_RESULT_BYTES if in_memory else 0
 
     def open_chunk():
         idx = len(rs.chunks)
@@ -171,15 +200,19 @@ def write_result(qr: QueryResult, out_dir: str, fmt: str, compress: bool, chunk_
         elif fmt == "CSV":
             w = _CsvWriter(path, ws, False, header=(idx == 0))
         else:
-            w = _JsonWriter(path, ws, False)
+            w = _JsonWriter(path, ws, False, memory_limit=memory_left)
         rs.chunks.append(Chunk(idx, rs.total_rows, 0, 0, 0, path))
         return w
 
     def close_chunk(w):
+        nonlocal memory_left
         w.close()
         c = rs.chunks[-1]
         c.byte_count = w.raw
         c.wire_bytes = w.wire
+        c.data = getattr(w, "data", None)
+        if c.data is not None:
+            memory_left -= len(c.data)
 
     def source():
         if first is not None:
@@ -257,5 +290,7 @@ def write_result(qr: QueryResult, out_dir: str, fmt: str, compress: bool, chunk_
 
 
 def read_json_chunk(c: Chunk) -> list:
+    if c.data is not None:
+        return json.loads(c.data)
     with open(c.path, "r", encoding="utf-8") as f:
         return json.load(f)

@@ -8,7 +8,7 @@ replaced (tablerefs.py) and are re-emitted for DuckDB (sqltranslate.py).
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Optional
 
 import duckdb
 import pyarrow as pa
@@ -43,7 +43,9 @@ class Engine:
         self.session_tz = session_tz
         self.db = duckdb.connect(":memory:", config={"threads": threads, "memory_limit": memory_limit,
                                                       "preserve_insertion_order": True})
-        self.db.execute(f"SET TimeZone = {L.sql_string(session_tz)}")
+        # GLOBAL: every statement's cursor starts in the session zone (a SET per cursor cost more
+        # than the rest of a small statement's DuckDB work)
+        self.db.execute(f"SET GLOBAL TimeZone = {L.sql_string(session_tz)}")
         # Spark orders NULLs first ascending and last descending (DuckDB's default is always last)
         self.db.execute("SET default_null_order = 'nulls_first_on_asc_last_on_desc'")
         # Spark SQL functions DuckDB lacks (values match Spark's except where noted in README)
@@ -72,8 +74,11 @@ class Engine:
     # MARK: entry point
 
     def run(self, sql: str, params: list[dict], session: Session,
-            register_interrupt: Callable[[Callable[[], None]], None] = lambda f: None) -> QueryResult:
-        """Execute `sql`; returns a QueryResult (caller must call .close()). Raises SQLError."""
+            register_interrupt: Callable[[Callable[[], None]], None] = lambda f: None,
+            probe: Optional[Callable[[tuple], Optional[object]]] = None) -> QueryResult:
+        """Execute `sql`; returns a QueryResult (caller must call .close()). Raises SQLError.
+        `probe(reads)` is asked, once a cacheable query's tables are resolved, for a stored result;
+        when it gives one the query does not run and the QueryResult carries it as `cached`."""
         try:
             toks = L.tokenize(sql)
         except L.LexError as e:
@@ -88,7 +93,7 @@ class Engine:
         first = toks[0]
         try:
             if first.is_word("SELECT", "WITH", "VALUES", "FROM", "TABLE") or first.is_punct("("):
-                return self._query(toks, ctx, register_interrupt)
+                return self._query(toks, ctx, register_interrupt, probe)
             if first.is_word("SHOW"):
                 return showcmds.show(self, toks, ctx)
             if first.is_word("DESCRIBE", "DESC"):
@@ -125,20 +130,26 @@ class Engine:
 
     # MARK: queries
 
-    def _query(self, toks: list[L.Tok], ctx: "StatementContext", register_interrupt) -> QueryResult:
+    def _query(self, toks: list[L.Tok], ctx: "StatementContext", register_interrupt, probe) -> QueryResult:
         if toks[0].is_word("TABLE"):
             parts, _ = L.parse_name(toks, 1)
             toks = L.tokenize("SELECT * FROM " + ".".join("`" + p.replace("`", "``") + "`" for p in parts))
         text = ctx.emit(replace_tables(ctx, toks))
+        reads = None
+        if ctx.cacheable and not any(t.kind == "word" and t.value in NON_DETERMINISTIC for t in toks):
+            reads = tuple(ctx.reads)
+            hit = probe(reads) if probe is not None else None
+            if hit is not None:
+                return QueryResult(reads=reads, cached=hit)
         qr = ctx.stream(text, register_interrupt)
         if len(ctx.registered) == 1 and not qr.is_ddl:
             qr.not_null = _not_null_columns(toks, ctx.registered[0])
-        if ctx.cacheable and not any(t.kind == "word" and t.value in NON_DETERMINISTIC for t in toks):
-            qr.reads = tuple(ctx.reads)
+        qr.reads = reads
         return qr
 
     def query_arrow(self, toks: list[L.Tok], ctx: "StatementContext") -> pa.Table:
         text = ctx.emit(replace_tables(ctx, toks))
+        ctx.run_views()
         try:
             return ctx.con.sql(text).to_arrow_table()
         except duckdb.Error as e:

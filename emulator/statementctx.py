@@ -24,12 +24,12 @@ class StatementContext:
         self.engine = engine
         self.session = session
         self.params = {p.get("name"): p for p in (params or [])}
-        self.con = engine.db.cursor()
-        self.con.execute(f"SET TimeZone = {L.sql_string(engine.session_tz)}")
+        self.con = engine.db.cursor()   # in the session time zone (Engine sets it GLOBAL)
         self.n = 0
         self.variant_names: set[str] = set()
         self.streaming = False
         self.registered: list[pa.Schema] = []
+        self.pending_views: list[str] = []   # CREATE TEMP VIEW statements not yet run (see create_view)
         self.reads: list[tuple] = []   # Delta tables scanned, for the result cache's key
         self.cacheable = True          # False once the query reads something that is not a pinned Delta table
         self.translator = Translator(session, self.params)
@@ -47,6 +47,16 @@ class StatementContext:
         self.con.register(name, table)
         return L.sql_ident(name)
 
+    def create_view(self, sql: str) -> None:
+        """A view the query reads, created when the query runs: a query answered from the result
+        cache never runs, and DuckDB reads the Parquet footers when it creates the view."""
+        self.pending_views.append(sql)
+
+    def run_views(self) -> None:
+        """Creates the pending views (their DuckDB errors are not mapped to SQL errors)."""
+        while self.pending_views:
+            self.con.execute(self.pending_views.pop(0))
+
     def new_name(self) -> str:
         name = f"__dbx_t{self.n}"
         self.n += 1
@@ -61,6 +71,7 @@ class StatementContext:
 
     def stream(self, text: str, register_interrupt) -> QueryResult:
         con = self.con
+        self.run_views()
         register_interrupt(con.interrupt)
         try:
             rel = con.sql(text)

@@ -19,6 +19,7 @@ from .results import ResultSet, write_result
 from .queryresult import Session
 from .sqlengine import Engine
 from .sqlerrors import Canceled, SQLError
+from .statementthreads import StatementThreads
 
 TERMINAL = ("SUCCEEDED", "FAILED", "CANCELED", "CLOSED")
 
@@ -72,12 +73,13 @@ class StatementStore:
         self._lock = threading.Lock()
         self.statements: dict[str, Statement] = {}
         self.sem = threading.BoundedSemaphore(8)
+        self.threads = StatementThreads()
 
     def submit(self, st: Statement) -> Statement:
         st.result_dir = os.path.join(self.root, st.id)
         with self._lock:
             self.statements[st.id] = st
-        threading.Thread(target=self._run, args=(st,), daemon=True, name=f"stmt-{st.id[:8]}").start()
+        self.threads.start(lambda: self._run(st), name=f"stmt-{st.id[:8]}")
         return st
 
     def get(self, sid: str) -> Optional[Statement]:
@@ -121,11 +123,12 @@ class StatementStore:
             with self.sem:
                 def reg(fn):
                     st.interrupt = fn
-                qr = self.engine.run(st.sql, st.params, st.session, reg)
+                probe = _CacheProbe(self, st) if self.cache.enabled else None
+                qr = self.engine.run(st.sql, st.params, st.session, reg, probe)
                 if st.cancel.is_set():
                     qr.close()
                     raise Canceled()
-                rs = self._result(st, qr)
+                rs = self._result(st, qr, probe)
             with st.lock:
                 if st.state in TERMINAL:
                     return
@@ -147,24 +150,23 @@ class StatementStore:
                 self._finish(st, "FAILED", {"error_code": "INTERNAL_ERROR",
                                             "message": f"[INTERNAL_ERROR] {type(e).__name__}: {e}"}, "XX000")
 
-    def _result(self, st: Statement, qr) -> ResultSet:
-        """The cached result of an identical earlier query on the same table versions, or the
-        result written now (into the cache when the query may be cached)."""
-        key = None
-        if qr.reads is not None and self.cache.enabled and not disabled_by(st.session.confs):
-            shape = (st.disposition, st.format, st.compression, st.row_limit, st.byte_limit, st.nested_json,
-                     tuple(self.chunk_rows) if isinstance(self.chunk_rows, (list, tuple)) else self.chunk_rows,
-                     self.tz)
-            key = ResultCache.key(st.sql, st.params, st.session.catalog, st.session.schema, st.session.confs,
-                                  shape, qr.reads)
-            cached = self.cache.lookup(key)
-            if cached is not None:
-                qr.close()
-                return cached
+    def _result(self, st: Statement, qr, probe: Optional["_CacheProbe"]) -> ResultSet:
+        """The cached result of an identical earlier query on the same table versions (found by
+        the probe before the query ran), or the result written now (into the cache when the
+        query may be cached)."""
+        if qr.cached is not None:
+            self.cache.count(hit=True)
+            qr.close()
+            return qr.cached
+        key = probe.key if probe is not None and qr.reads is not None else None
+        if key is not None:
+            self.cache.count(hit=False)
         out_dir = self.cache.new_directory() if key is not None else st.result_dir
         try:
+            # a cached result stays in files: the cache holds up to its capacity of them
             rs = write_result(qr, out_dir, st.format, st.compression, self.chunk_rows, st.row_limit, st.byte_limit,
-                              self.tz, st.nested_json, st.cancel, inline=(st.disposition == "INLINE"))
+                              self.tz, st.nested_json, st.cancel, inline=(st.disposition == "INLINE"),
+                              in_memory=(st.disposition == "INLINE" and key is None))
         except BaseException:
             if key is not None:
                 shutil.rmtree(out_dir, ignore_errors=True)
@@ -172,6 +174,13 @@ class StatementStore:
         if key is not None:
             self.cache.put(key, rs, out_dir, in_use=self._serves)
         return rs
+
+    def cache_key(self, st: Statement, reads: tuple) -> tuple:
+        shape = (st.disposition, st.format, st.compression, st.row_limit, st.byte_limit, st.nested_json,
+                 tuple(self.chunk_rows) if isinstance(self.chunk_rows, (list, tuple)) else self.chunk_rows,
+                 self.tz)
+        return ResultCache.key(st.sql, st.params, st.session.catalog, st.session.schema, st.session.confs,
+                               shape, reads)
 
     def _serves(self, rs: ResultSet) -> bool:
         """Whether a statement still hands out links to `rs`."""
@@ -224,3 +233,19 @@ class StatementStore:
                     st.interrupt()
                 except Exception:
                     pass
+
+
+class _CacheProbe:
+    """Looks a query up in the result cache once the engine has resolved the tables it reads,
+    before it runs; remembers the key for storing the result of a miss."""
+
+    def __init__(self, store: StatementStore, st: Statement):
+        self.store = store
+        self.st = st
+        self.key: Optional[tuple] = None
+
+    def __call__(self, reads: tuple) -> Optional[ResultSet]:
+        if disabled_by(self.st.session.confs):
+            return None
+        self.key = self.store.cache_key(self.st, reads)
+        return self.store.cache.lookup(self.key)

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import os
-import urllib.parse
 from typing import TYPE_CHECKING, Optional
 
 from . import sqllex as L
@@ -121,16 +120,15 @@ def _alias(toks, j, out, default) -> int:
 
 
 def register_snapshot(ctx: "StatementContext", ref: TableRef, version: Optional[int]) -> str:
-    cat = ctx.engine.catalog
-    dt = cat.open(ref, version)
+    snap = ctx.engine.catalog.snapshot(ref, version)
     name = ctx.new_name()
-    schema = cat.arrow_schema(dt)
+    schema = snap.schema
     ctx.registered.append(schema)
-    ctx.reads.append((dt.table_uri, dt.metadata().id, dt.version()))
+    ctx.reads.append((snap.table_uri, snap.table_id, snap.version))
     for f in schema:
         if T.is_variant_field(f):
             ctx.variant_names.add(f.name)
-    files = [urllib.parse.unquote(u[len("file://"):] if u.startswith("file://") else u) for u in dt.file_uris()]  # URIs are percent-encoded
+    files = snap.files
     for p in files:
         if not os.path.exists(p):  # removed by VACUUM: the version can no longer be read
             raise SQLError("DELTA_FILE_NOT_FOUND_DETAILED",
@@ -139,8 +137,8 @@ def register_snapshot(ctx: "StatementContext", ref: TableRef, version: Optional[
                            "statement.", "42K03")
     if files:
         cols = ", ".join(L.sql_ident(f.name) for f in schema)
-        ctx.con.execute(f"CREATE TEMP VIEW {L.sql_ident(name)} AS SELECT {cols} FROM read_parquet("
-                         f"[{', '.join(L.sql_string(p) for p in files)}], union_by_name = true)")
+        ctx.create_view(f"CREATE TEMP VIEW {L.sql_ident(name)} AS SELECT {cols} FROM read_parquet("
+                        f"[{', '.join(L.sql_string(p) for p in files)}], union_by_name = true)")
     else:
         ctx.con.register(name, storage_schema(schema).empty_table())
     return L.sql_ident(name)

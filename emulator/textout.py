@@ -14,7 +14,12 @@ import json
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .wire import WireSchema, _json_value, java_double_text, render_column
+from .textsmall import csv_rows_small, json_rows_small
+from .wire import WireSchema, render_column
+
+# Up to this many rows a batch is rendered value by value (textsmall.py): below it the fixed cost of
+# the compute calls per column outweighs the per-value Python work.
+SMALL_BATCH_ROWS = 200
 
 
 def _const(text: str, n: int) -> pa.Array:
@@ -112,6 +117,13 @@ def json_rows(batch: pa.RecordBatch, ws: WireSchema) -> str:
     """The rows of `batch` as comma-separated JSON arrays (no surrounding brackets)."""
     if batch.num_rows == 0:
         return ""
+    if batch.num_rows <= SMALL_BATCH_ROWS and batch.num_columns:
+        return json_rows_small(batch, ws)
+    return json_rows_vectorized(batch, ws)
+
+
+def json_rows_vectorized(batch: pa.RecordBatch, ws: WireSchema) -> str:
+    """json_rows with Arrow compute kernels, for any number of rows (at least one)."""
     cols = [_json_strings(text_column(batch.column(i), ws, i), _plain(batch.column(i).type, ws.kinds[i]))
             for i in range(batch.num_columns)]
     rows = _join_rows(cols, ",", "[", "]")
@@ -137,6 +149,14 @@ def csv_rows(batch: pa.RecordBatch, ws: WireSchema) -> str:
     """The rows of `batch` as RFC 4180 lines (CRLF-terminated), NULL as `null`."""
     if batch.num_rows == 0:
         return ""
+    if batch.num_rows <= SMALL_BATCH_ROWS and batch.num_columns:
+        return csv_rows_small(batch, ws, [_plain(batch.column(i).type, ws.kinds[i])
+                                          for i in range(batch.num_columns)])
+    return csv_rows_vectorized(batch, ws)
+
+
+def csv_rows_vectorized(batch: pa.RecordBatch, ws: WireSchema) -> str:
+    """csv_rows with Arrow compute kernels, for any number of rows (at least one)."""
     cols = []
     for i in range(batch.num_columns):
         text = text_column(batch.column(i), ws, i)

@@ -8,6 +8,7 @@ listed in docs/databricks-api.md ("Result formats and compression").
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any, Optional
 
@@ -89,6 +90,7 @@ def is_variant_field(field: pa.Field) -> bool:
 # MARK: Arrow wire types -> manifest
 
 
+@functools.lru_cache(maxsize=4096)   # every result's manifest names its columns' types
 def arrow_type_text(t: pa.DataType, variant: bool = False, interval: Optional[str] = None) -> str:
     """Databricks SQL text (manifest style) of an Arrow wire type."""
     if pa.types.is_boolean(t):

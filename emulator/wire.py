@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import functools
 import json
 import math
 from decimal import Decimal
@@ -27,8 +28,10 @@ from . import types as T
 
 YEAR_MONTH = "YEAR TO MONTH"
 DAY_TIME = "DAY TO SECOND"
+_MONTH_DAY_NANO = pa.month_day_nano_interval()
 
 
+@functools.lru_cache(maxsize=4096)   # every result plans its columns; Arrow types are immutable
 def _wire_type(t: pa.DataType, tz: str) -> pa.DataType:
     """Arrow wire type for a (nested-capable) DuckDB Arrow type. Intervals handled by the caller."""
     if pa.types.is_dictionary(t):
@@ -92,7 +95,7 @@ class WireSchema:
             variant = (f.name in variant_names or T.is_variant_field(f)) and (
                 pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t))
             kind, wt, interval = "plain", None, None
-            if t == pa.month_day_nano_interval():
+            if t == _MONTH_DAY_NANO:
                 kind = self._interval_kind(first_batch, i)
                 wt = pa.int32() if kind == "ym" else pa.duration("us")
                 interval = YEAR_MONTH if kind == "ym" else DAY_TIME
@@ -137,7 +140,7 @@ class WireSchema:
         for i, arr in enumerate(batch.columns):
             kind = self.kinds[i]
             src = self.source_types[i]
-            if src == pa.month_day_nano_interval():
+            if src == _MONTH_DAY_NANO:
                 cols.append(_convert_interval(arr, kind))
             elif kind == "json":
                 cols.append(pa.array(render_column(arr.cast(self.nested_types[i]), self, nested_json=True),
@@ -337,21 +340,27 @@ def _scalar_text(v: Any, t: pa.DataType, zone: ZoneInfo) -> str:
     return str(v)
 
 
+# json.dumps(s, ensure_ascii=False) of a str, without building an encoder per call
+_json_str = json.encoder.encode_basestring
+
+
 def _json_value(v: Any, t: pa.DataType, zone: ZoneInfo) -> str:
     """Compact JSON text of a (possibly nested) value, as Spark's to_json would write it."""
     if v is None:
         return "null"
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return _json_str(v)   # a string's _scalar_text is itself
     if pa.types.is_struct(t):
         parts = []
         for i in range(t.num_fields):
             f = t.field(i)
-            parts.append(json.dumps(f.name, ensure_ascii=False) + ":" + _json_value(v.get(f.name), f.type, zone))
+            parts.append(_json_str(f.name) + ":" + _json_value(v.get(f.name), f.type, zone))
         return "{" + ",".join(parts) + "}"
     if pa.types.is_map(t):
         parts = []
         for k, item in v:
             key = k if isinstance(k, str) else _scalar_text(k, t.key_type, zone)
-            parts.append(json.dumps(key, ensure_ascii=False) + ":" + _json_value(item, t.item_type, zone))
+            parts.append(_json_str(key) + ":" + _json_value(item, t.item_type, zone))
         return "{" + ",".join(parts) + "}"
     if pa.types.is_list(t) or pa.types.is_large_list(t):
         return "[" + ",".join(_json_value(x, t.value_type, zone) for x in v) + "]"
@@ -366,7 +375,7 @@ def _json_value(v: Any, t: pa.DataType, zone: ZoneInfo) -> str:
         return java_double_text(f, single=pa.types.is_float32(t))
     if pa.types.is_decimal(t):
         return format(v, "f")
-    return json.dumps(_scalar_text(v, t, zone), ensure_ascii=False)
+    return _json_str(_scalar_text(v, t, zone))
 
 
 def render_column(arr: pa.Array, ws: WireSchema, index: Optional[int] = None,

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import uuid
 
+import pyarrow as pa
+import pytest
 import requests
+from deltalake import write_deltalake
+
+from emulator.catalog import Catalog
+from emulator.queryresult import Session
+from emulator.sqlengine import Engine
 
 ARROW = {"disposition": "EXTERNAL_LINKS", "format": "ARROW_STREAM", "result_compression": "LZ4_FRAME"}
 
@@ -138,3 +145,39 @@ def test_a_full_cache_evicts_results_no_statement_serves(start_emulator):
     # while a statement still serves them
     assert c["bytes"] <= 1 << 20 and c["entries"] < 4
     assert len(body(e, served)) == served["manifest"]["total_chunk_count"]
+
+
+def test_a_query_failing_in_duckdb_is_neither_hit_nor_miss(emu):
+    before = cache(emu)
+    for _ in range(2):
+        r = emu.execute("SELECT no_such_column FROM samples.tpch.orders", **ARROW)
+        assert r["status"]["state"] == "FAILED"
+    after = cache(emu)
+    assert (after["hits"], after["misses"]) == (before["hits"], before["misses"])
+
+
+def test_a_hit_does_not_run_the_query(tmp_path):
+    """The engine asks the cache once the tables are resolved: on a hit DuckDB reads nothing (here
+    it could not: the data file is garbage), on a miss the query runs."""
+    path = tmp_path / "main" / "s" / "t"
+    write_deltalake(str(path), pa.table({"id": [1, 2]}))
+    engine = Engine(Catalog(str(tmp_path)))
+    asked = []
+
+    def probe(reads):
+        asked.append(reads)
+        return "stored result"
+
+    for q in ("SELECT random() AS r FROM main.s.t", "DESCRIBE HISTORY main.s.t", "SHOW TABLES IN main.s"):
+        engine.run(q, [], Session(), probe=probe).close()
+    assert asked == []   # only cacheable queries are looked up
+    sql = "SELECT id FROM main.s.t VERSION AS OF 0"
+    qr = engine.run(sql, [], Session(), probe=probe)
+    assert qr.cached == "stored result" and qr.batches is None
+    (uri, table_id, version), = asked[0]
+    assert version == 0 and "/main/s/t" in uri
+    for f in path.glob("*.parquet"):
+        f.write_bytes(b"not parquet")
+    assert engine.run(sql, [], Session(), probe=probe).cached == "stored result"
+    with pytest.raises(Exception):   # a miss runs the query, which now cannot read the file
+        engine.run(sql, [], Session(), probe=lambda reads: None)

@@ -147,6 +147,11 @@ def test_arrow_session_time_zone(start_emulator):
     assert t.schema.field(0).type == pa.timestamp("us", "America/Los_Angeles")
     rows = e.rows("SELECT c_timestamp FROM main.demo.all_types WHERE id = 0")
     assert rows == [["2024-02-29T04:34:56.789-08:00"]]
+    # DuckDB itself computes in the session zone, on every statement's cursor
+    for _ in range(2):
+        rows = e.rows("SELECT hour(TIMESTAMP '2024-01-01 12:00:00 UTC') AS h, "
+                      "CAST(TIMESTAMP '2024-01-01 03:00:00 UTC' AS DATE) AS d")
+        assert rows == [["4", "2023-12-31"]]
 
 
 def test_intervals_and_void_each_format(emu):
@@ -174,3 +179,18 @@ def test_aggregates_types(emu):
     assert names[0] == ("n", "LONG") and names[1] == ("s", "LONG") and names[3] == ("d", "DATE")
     assert names[4] == ("m", "DECIMAL")
     assert r["result"]["data_array"][0][0] == "60012"
+
+
+def test_type_plans_tell_apart_types_equal_but_for_nullability():
+    """Wire types and manifest texts are memoised per Arrow type: child nullability is part of it."""
+    from emulator.types import arrow_type_text
+    from emulator.wire import _wire_type
+    loose = pa.struct([pa.field("a", pa.int32())])
+    strict = pa.struct([pa.field("a", pa.int32(), nullable=False)])
+    for _ in range(2):
+        assert arrow_type_text(loose) == "STRUCT<a: INT>"
+        assert arrow_type_text(strict) == "STRUCT<a: INT NOT NULL>"
+        assert not _wire_type(pa.list_(pa.field("x", pa.uint8(), nullable=False)), "UTC").value_field.nullable
+        assert _wire_type(pa.list_(pa.field("x", pa.uint8())), "UTC").value_field.nullable
+        assert _wire_type(pa.timestamp("ns", "UTC"), "Asia/Kolkata") == pa.timestamp("us", "Asia/Kolkata")
+        assert _wire_type(pa.timestamp("ns", "UTC"), "Etc/UTC") == pa.timestamp("us", "Etc/UTC")
