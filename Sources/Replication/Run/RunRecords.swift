@@ -61,23 +61,24 @@ public enum RunRecords {
         try insert(r, connection, catalog: catalog)
     }
 
-    /// Inserts a record on `connection` (inside the caller's transaction, if any).
+    /// Inserts a record on `connection` (inside the caller's transaction, if any). One statement
+    /// with literal values: a prepared statement run once costs DuckDB a second round of binding.
     static func insert(_ r: Record, _ connection: Connection, catalog: String) throws {
-        let statement = try connection.prepare("""
+        // A NUL would end the statement's C string early.
+        func text(_ value: String?) -> String { value.map { quoteLiteral($0.replacingOccurrences(of: "\0", with: "")) } ?? "NULL" }
+        func number(_ value: Int64?) -> String { value.map { String($0) } ?? "NULL" }
+        func instant(_ date: Date) -> String { "make_timestamptz(\(Int64(date.timeIntervalSince1970 * 1e6)))" }
+        let values = [
+            text(r.runID), text(r.source), text(r.target), instant(r.startedAt), instant(r.finishedAt),
+            number(r.rows), number(r.bytes), text(r.strategy.rawValue), number(r.sourceVersion), text(r.status),
+            text(r.error), text(r.mode.rawValue), number(r.versionFrom), number(r.changes?.inserted),
+            number(r.changes?.updated), number(r.changes?.deleted), text(r.fallbackReason), text(r.sourcePin),
+        ]
+        try connection.execute("""
             INSERT INTO \(qualified(catalog)) (run_id, source_table, target_table, started_at, finished_at, rows, bytes,
                 strategy, source_version, status, error, mode, version_from, rows_inserted, rows_updated, rows_deleted,
                 fallback_reason, source_pin)
-            VALUES (?, ?, ?, make_timestamptz(?), make_timestamptz(?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (\(values.joined(separator: ", ")))
             """)
-        try statement.execute([
-            .varchar(r.runID), .varchar(r.source), .varchar(r.target),
-            .bigint(Int64(r.startedAt.timeIntervalSince1970 * 1e6)), .bigint(Int64(r.finishedAt.timeIntervalSince1970 * 1e6)),
-            .bigint(r.rows), .bigint(r.bytes), .varchar(r.strategy.rawValue),
-            r.sourceVersion.map { .bigint($0) } ?? .null, .varchar(r.status), r.error.map { .varchar($0) } ?? .null,
-            .varchar(r.mode.rawValue), r.versionFrom.map { .bigint($0) } ?? .null,
-            r.changes.map { .bigint($0.inserted) } ?? .null, r.changes.map { .bigint($0.updated) } ?? .null,
-            r.changes.map { .bigint($0.deleted) } ?? .null, r.fallbackReason.map { .varchar($0) } ?? .null,
-            r.sourcePin.map { .varchar($0) } ?? .null,
-        ])
     }
 }
