@@ -69,6 +69,43 @@ actor TableWriter {
         return scan.queue
     }
 
+    /// `streaming`, a result of one chunk (a small table, whole): when every Arrow column already
+    /// has its staging column's type, opens the transaction, creates the staging table and appends
+    /// the batches directly (no scan view, no INSERT to plan). Returns false, having done nothing,
+    /// when a column needs a conversion, which only the scan's SELECT does.
+    func appendWhole(schema: ArrowSchemaDescription, batches: [RecordBatch]) throws -> Bool {
+        let exported = schema.exportToC()
+        let arrowTypes = try connection.logicalTypes(forArrowSchema: exported.schemaPointer).map(\.type)
+        withExtendedLifetime(exported) {}   // owns the struct the pointer points at
+        let columns = staging.plan.columns
+        guard arrowTypes.count == columns.count,
+              zip(arrowTypes, columns).allSatisfy({ Self.isSame($0, $1.targetType) }) else { return false }
+        try connection.execute("BEGIN TRANSACTION")
+        inTransaction = true
+        try prepareStaging(resuming: false)
+        sink = NoRowsSink()
+        let start = ContinuousClock.now
+        let appender = try connection.appender(catalog: staging.catalog, schema: staging.plan.targetSchema, table: staging.name)
+        var rows = 0
+        for batch in batches where batch.length > 0 {
+            let exported = try batch.exportToC()
+            try appender.append(arrowSchema: exported.schemaPointer, arrowArray: exported.arrayPointer)
+            withExtendedLifetime(exported) {}   // owns the structs the pointers point at
+            rows += batch.length
+        }
+        try appender.close()
+        observer?.record(TransferEvent(phase: .load, table: staging.plan.source, start: start,
+                                       duration: start.duration(to: .now), rows: rows, detail: "appender"))
+        rowsLoaded += Int64(rows)
+        return true
+    }
+
+    /// Whether DuckDB's type for an Arrow column is the planned column type itself (planned types
+    /// are written as in ``TypeMapping``, which spells TIMESTAMP WITH TIME ZONE short).
+    static func isSame(_ type: LogicalType, _ planned: String) -> Bool {
+        type.description == planned.replacingOccurrences(of: "TIMESTAMPTZ", with: "TIMESTAMP WITH TIME ZONE")
+    }
+
     /// Runs the scan's INSERT until its queue finishes; returns the rows it inserted.
     func runScan() throws -> Int64 {
         guard let scan else { throw LoadError.notStarted }

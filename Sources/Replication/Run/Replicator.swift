@@ -205,8 +205,13 @@ public struct Replicator: Sendable {
             if chunk.index + 1 < chunkCount { progress?.awaiting(table, chunk: chunk.index + 2, of: chunkCount) }
         }
         if read.strategy == .streaming, let first = try await iterator.next() {
-            try await streamByScan(first: first, rest: &iterator, table: read, writer: w, continuing: continuing,
-                                   checkpoints: checkpoints, advance: advance)
+            let decoded = try ChunkDecoder(observer: observer, table: read.source).arrow(first)
+            if chunkCount == 1, !continuing, try await w.appendWhole(schema: decoded.schema, batches: decoded.batches) {
+                advance(first)
+            } else {
+                try await streamByScan(first: (first, decoded.schema, decoded.batches), rest: &iterator, table: read,
+                                       writer: w, continuing: continuing, checkpoints: checkpoints, advance: advance)
+            }
         } else {
             // Every other strategy, and a streaming table with no rows: chunk by chunk into the writer.
             try await w.begin(strategy: read.strategy, resuming: continuing)
@@ -237,16 +242,16 @@ public struct Replicator: Sendable {
         return request
     }
 
-    /// `streaming`: decodes each chunk here and queues its batches for the writer's Arrow-scan
+    /// `streaming`: decodes each chunk after `first` (decoded by the caller) and queues its batches for the writer's Arrow-scan
     /// INSERT, which runs meanwhile; waits for room so no more than the download budget is queued.
     /// A checkpoint ends one INSERT (each runs on all of DuckDB's threads), commits, and starts the next.
-    func streamByScan(first: ResultChunk, rest iterator: inout ResultChunks.Iterator, table: PlannedTable,
-                      writer: TableWriter, continuing: Bool, checkpoints: CheckpointTracker?,
+    func streamByScan(first: (ResultChunk, ArrowSchemaDescription, [RecordBatch]), rest iterator: inout ResultChunks.Iterator,
+                      table: PlannedTable, writer: TableWriter, continuing: Bool, checkpoints: CheckpointTracker?,
                       advance: (ResultChunk) -> Void) async throws {
         let decoder = ChunkDecoder(observer: observer, table: table.source)
-        let (schema, firstBatches) = try decoder.arrow(first)
+        let (firstChunk, schema, firstBatches) = first
         var queue = try await writer.beginStreaming(schema: schema, resuming: continuing)
-        var head: (ResultChunk, [RecordBatch])? = (first, firstBatches)
+        var head: (ResultChunk, [RecordBatch])? = (firstChunk, firstBatches)
         while true {
             async let inserted = writer.runScan()
             var checkpointDue = false
