@@ -91,7 +91,7 @@ extension ProgressStore {
     /// transaction of its own: for a table whose run will not go through a full copy.
     static func discard(_ saved: CopyProgress, schema: String, database: Database) throws {
         let connection = try database.connect()
-        let catalog = try connection.scalar("SELECT current_database()")?.stringValue ?? "main"
+        let catalog = try database.catalogName()
         try connection.execute("BEGIN TRANSACTION")
         do {
             try connection.execute("""

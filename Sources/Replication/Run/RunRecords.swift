@@ -57,7 +57,7 @@ public enum RunRecords {
     /// Inserts a record in a transaction of its own.
     static func insert(_ r: Record, _ database: Database) throws {
         let connection = try database.connect()
-        let catalog = try connection.scalar("SELECT current_database()")?.stringValue ?? "main"
+        let catalog = try database.catalogName()
         try insert(r, connection, catalog: catalog)
     }
 
