@@ -6,6 +6,9 @@ public enum PlanRenderer {
         var lines = ["dbduck plan: \(plan.tables.count) table\(plan.tables.count == 1 ? "" : "s")" +
                      (plan.targetPath.isEmpty ? "" : " into \(plan.targetPath)") +
                      ", \(plan.settings.parallelTables) at a time (\(plan.settings.parallelTablesReason)), \(plan.settings.downloadParallelism) downloads per table"]
+        if let threads = plan.settings.target.threads, let why = plan.settings.threadsReason {
+            lines.append("DuckDB threads: \(threads) (\(why))")
+        }
         var total = 0.0
         for t in plan.tables {
             let size = t.sizeBytes.map { formatBytes($0) } ?? "size unknown"

@@ -68,6 +68,7 @@ public struct Planner: Sendable {
         let planned = tables.compactMap { $0 }
         try checkTargetsAreDistinct(planned)
         var plan = ReplicationPlan(targetPath: targetPath, tables: planned, settings: ReplicationSettings(config, tables: planned.count))
+        plan.settings.chooseThreads(for: planned.map(\.strategy))
         plan.unavailable = unavailable.compactMap { $0 }
         return plan
     }

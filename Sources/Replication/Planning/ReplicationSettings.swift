@@ -19,6 +19,8 @@ public struct ReplicationSettings: Sendable, Equatable, Codable {
     public var maxRetries: Int
     /// How the DuckDB file is opened.
     public var target: TargetSettings
+    /// Why the plan set DuckDB's thread count itself; nil when it is configured or DuckDB's default.
+    public var threadsReason: String?
     /// Seconds without a downloaded byte before a link is fetched again, then the table fails.
     public var stallTimeoutSeconds: Int = TableDefaults().stallTimeoutSeconds
 
@@ -51,6 +53,15 @@ public struct ReplicationSettings: Sendable, Equatable, Codable {
         guard tables > 1 else { return (1, "one table") }
         let width = min(8, tables)
         return (width, "\(tables) tables: \(width) at a time hide the warehouse's round trips (set parallel_tables to change it; each table keeps its own memory budget)")
+    }
+
+    /// A run whose every table is copied row by row gains nothing from more DuckDB threads: each
+    /// single-row INSERT would hand its pipeline to all of them and wake them, for every row.
+    /// A configured thread count is kept.
+    mutating func chooseThreads(for strategies: [LoadStrategy]) {
+        guard target.threads == nil, !strategies.isEmpty, strategies.allSatisfy({ $0 == .basic }) else { return }
+        target.threads = 1
+        threadsReason = "every table is copied row by row, and more threads would only wake for each row's INSERT; set target.threads to change it"
     }
 
     /// The client's tuning: the downloads' share of the memory budget (the rest is the loader's:
