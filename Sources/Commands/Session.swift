@@ -28,15 +28,13 @@ public enum Session {
         if let note = setup.workspace.hostNote { logger.info("\(note)") }
         let settings = ReplicationSettings(setup.config)
         let path = targetPath ?? setup.targetPath
-        let states = try SyncStateStore.read(path: path)   // where each table's sync stands in the target
-        let progress = try ProgressStore.read(path: path)   // interrupted full copies a run can continue
-        let ownership = try TargetOwnership.read(path: path)   // which existing tables dbduck may replace
+        let target = try TargetSnapshot.read(path: path)
         let client = try DatabricksClient(workspace: setup.workspace, options: settings.clientOptions, logger: logger)
         var plan = try await withShutdown(client) {
-            try await Planner(catalog: client, config: setup.config, targetPath: path, states: states, progress: progress,
+            try await Planner(catalog: client, config: setup.config, targetPath: path, states: target.states, progress: target.progress,
                         depth: depth).plan()
         }
-        ownership.refuseUnmanaged(in: &plan)
+        target.ownership.refuseUnmanaged(in: &plan)
         return plan
     }
 

@@ -19,6 +19,10 @@ public struct TargetOwnership: Sendable, Equatable {
     /// never creates or changes it.
     public static func read(path: String) throws -> TargetOwnership {
         guard let (connection, catalog) = try TargetDatabase.openExistingReadOnly(path: path) else { return TargetOwnership() }
+        return try read(connection, catalog: catalog)
+    }
+
+    static func read(_ connection: Connection, catalog: String) throws -> TargetOwnership {
         let inCatalog = "database_name = \(quoteLiteral(catalog))"
         let objects = try connection.query("""
             SELECT schema_name, table_name FROM duckdb_tables() WHERE \(inCatalog)

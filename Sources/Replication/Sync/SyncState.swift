@@ -51,15 +51,15 @@ public enum SyncStateStore {
     /// The file is opened read-only and only when it exists, so planning never creates it.
     public static func read(path: String) throws -> [String: SyncState] {
         guard let (connection, catalog) = try TargetDatabase.openExistingReadOnly(path: path) else { return [:] }
+        return try read(connection, catalog: catalog)
+    }
+
+    static func read(_ connection: Connection, catalog: String) throws -> [String: SyncState] {
         let exists = try connection.scalar("""
             SELECT count(*) FROM duckdb_tables() WHERE database_name = \(quoteLiteral(catalog))
               AND schema_name = \(quoteLiteral(RunRecords.schema)) AND table_name = \(quoteLiteral(table))
             """)?.integerValue ?? 0
         guard exists > 0 else { return [:] }
-        return try read(connection, catalog: catalog)
-    }
-
-    static func read(_ connection: Connection, catalog: String) throws -> [String: SyncState] {
         let rows = try connection.query("""
             SELECT target_table, source_table, mode, source_version, cursor_column, bookmark, primary_key, deletes,
                    table_id, columns, epoch_us(updated_at) FROM \(qualified(catalog))
