@@ -74,9 +74,11 @@ class StatementStore:
         self.statements: dict[str, Statement] = {}
         self.sem = threading.BoundedSemaphore(8)
         self.threads = StatementThreads()
+        self._swept_at = time.time()
 
     def submit(self, st: Statement) -> Statement:
         st.result_dir = os.path.join(self.root, st.id)
+        self._sweep()
         with self._lock:
             self.statements[st.id] = st
         self.threads.start(lambda: self._run(st), name=f"stmt-{st.id[:8]}")
@@ -88,6 +90,24 @@ class StatementStore:
         if st is not None:
             self._expire(st)
         return st
+
+    def _sweep(self):
+        """Expires results nobody fetched again and forgets statements ended long ago, so a
+        long-lived warehouse does not grow with every statement a client never closed. An expired
+        result still answers CLOSED for another TTL; after that its id is unknown, as on Databricks.
+        Runs at most once per tenth of the TTL."""
+        now = time.time()
+        with self._lock:
+            if now - self._swept_at < self.result_ttl / 10:
+                return
+            self._swept_at = now
+            ended = [st for st in self.statements.values() if st.state in TERMINAL]
+        for st in ended:
+            self._expire(st)
+        with self._lock:
+            for st in ended:
+                if st.state != "SUCCEEDED" and now - (st.finished_at or st.created) > 2 * self.result_ttl:
+                    self.statements.pop(st.id, None)
 
     def _expire(self, st: Statement):
         if st.state == "SUCCEEDED" and st.finished_at and time.time() - st.finished_at > self.result_ttl:

@@ -285,3 +285,20 @@ def test_chunked_request_body(emu):
         yield ('"warehouse_id": "%s"}' % emu.warehouse_id).encode()
     r = emu.http.post(emu.host + "/api/2.0/sql/statements", data=gen())
     assert r.status_code == 200 and r.json()["result"]["data_array"] == [["7"]]
+
+
+def test_statements_nobody_fetches_again_expire_and_are_forgotten(start_emulator):
+    """A client that never closes its statements must not make the warehouse grow: past the TTL a
+    result is closed by the next statement submitted (not only by a GET of its own), and after
+    another TTL its id is unknown."""
+    e = start_emulator("--result-ttl", "1")
+    kept = e.ok("SELECT 1 AS x")["statement_id"]      # asked about again below, before it is forgotten
+    never = e.ok("SELECT 2 AS x")["statement_id"]     # never asked about again until the end
+    time.sleep(1.3)
+    e.ok("SELECT 3 AS x")                             # expires both on submit
+    assert e.status(kept)["status"]["state"] == "CLOSED"
+    time.sleep(1.3)
+    e.ok("SELECT 4 AS x")                             # forgets both: ended more than two TTLs ago
+    for sid in (kept, never):
+        r = e.http.get(f"{e.host}/api/2.0/sql/statements/{sid}")
+        assert r.status_code == 404 and r.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST", r.text
