@@ -14,9 +14,9 @@ final class BasicRowSink: RowSink {
             column.databricksType.map { TextConversion.expression(TextConversion.textParameter, as: $0) }
                 ?? TextConversion.textParameter
         }
-        // With insertion order off, DuckDB plans an INSERT for its parallel path, which hands every
-        // single-row execute to all of its threads; in order, a row's INSERT runs on this thread
-        // alone. The setting is this connection's own and is read when the statement is planned.
+        // With insertion order off, DuckDB plans the INSERT for its parallel path, which wakes all of
+        // its threads for every single-row execute; planned with order kept, it avoids that path.
+        // The setting is this connection's own and is read when the statement is planned.
         try connection.execute("SET SESSION preserve_insertion_order = true")
         insert = try connection.prepare("INSERT INTO \(staging.qualified) VALUES (\(values.joined(separator: ", ")))")
         width = staging.plan.columns.count
