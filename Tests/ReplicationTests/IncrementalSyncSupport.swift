@@ -71,6 +71,6 @@ enum Sync {
     }
 
     static func state(_ path: String, _ target: String) throws -> SyncState? {
-        try SyncStateStore.read(path: path)[target.lowercased()]
+        try TargetSnapshot.read(path: path).states[target.lowercased()]
     }
 }

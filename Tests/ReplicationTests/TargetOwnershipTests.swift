@@ -20,7 +20,7 @@ import Testing
     @Test func ownedMeansACommittedCopyOrASyncState() throws {
         let path = Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
-        #expect(try TargetOwnership.read(path: path) == TargetOwnership(), "no file: nothing exists, nothing is created")
+        #expect(try TargetSnapshot.read(path: path).ownership == TargetOwnership(), "no file: nothing exists, nothing is created")
         #expect(!FileManager.default.fileExists(atPath: path))
         do {
             let database = try Database(path: path)
@@ -42,7 +42,7 @@ import Testing
                 INSERT INTO _dbduck.state VALUES ('s.synced', 'c.s.synced', 'cdf', 1, NULL, NULL, '[]', 'hard', NULL, '[]', now())
                 """)
         }
-        let ownership = try TargetOwnership.read(path: path)
+        let ownership = try TargetSnapshot.read(path: path).ownership
         #expect(ownership.owned == ["s.mine", "s.synced"])
         #expect(!ownership.isUnmanaged("s.mine"))
         #expect(!ownership.isUnmanaged("S.Synced"), "names match as DuckDB matches them, ignoring case")

@@ -19,13 +19,7 @@ public enum ProgressStore {
         """
     }
 
-    /// Every saved copy in the file at `path`, by lower-cased target; empty when the file or the
-    /// table does not exist. The file is opened read-only and only when it exists.
-    public static func read(path: String) throws -> [String: CopyProgress] {
-        guard let (connection, catalog) = try TargetDatabase.openExistingReadOnly(path: path) else { return [:] }
-        return try read(connection, catalog: catalog)
-    }
-
+    /// Every saved copy in the target, by lower-cased target; empty when the table does not exist.
     static func read(_ connection: Connection, catalog: String) throws -> [String: CopyProgress] {
         let exists = try connection.scalar("""
             SELECT count(*) FROM duckdb_tables() WHERE database_name = \(quoteLiteral(catalog))

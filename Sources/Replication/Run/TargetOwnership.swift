@@ -15,13 +15,7 @@ public struct TargetOwnership: Sendable, Equatable {
         self.existing = existing; self.owned = owned
     }
 
-    /// What the file at `path` holds; empty when there is no file yet. Opened read-only, so planning
-    /// never creates or changes it.
-    public static func read(path: String) throws -> TargetOwnership {
-        guard let (connection, catalog) = try TargetDatabase.openExistingReadOnly(path: path) else { return TargetOwnership() }
-        return try read(connection, catalog: catalog)
-    }
-
+    /// What the target holds, read through a read-only connection (``TargetSnapshot``).
     static func read(_ connection: Connection, catalog: String) throws -> TargetOwnership {
         let inCatalog = "database_name = \(quoteLiteral(catalog))"
         let objects = try connection.query("""

@@ -47,13 +47,7 @@ public enum SyncStateStore {
         """
     }
 
-    /// Every table's state in the file at `path`; empty when the file or the table does not exist.
-    /// The file is opened read-only and only when it exists, so planning never creates it.
-    public static func read(path: String) throws -> [String: SyncState] {
-        guard let (connection, catalog) = try TargetDatabase.openExistingReadOnly(path: path) else { return [:] }
-        return try read(connection, catalog: catalog)
-    }
-
+    /// Every table's state in the target; empty when the table does not exist.
     static func read(_ connection: Connection, catalog: String) throws -> [String: SyncState] {
         let exists = try connection.scalar("""
             SELECT count(*) FROM duckdb_tables() WHERE database_name = \(quoteLiteral(catalog))
