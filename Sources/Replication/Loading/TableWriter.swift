@@ -42,10 +42,14 @@ actor TableWriter {
 
     /// Opens the transaction and creates the staging table (`resuming`: finds the saved one).
     func begin(strategy: LoadStrategy, resuming: Bool = false) throws {
+        try openTransaction(resuming: resuming)
+        try makeSink(strategy)
+    }
+
+    private func openTransaction(resuming: Bool) throws {
         try connection.execute("BEGIN TRANSACTION")
         inTransaction = true
         try prepareStaging(resuming: resuming)
-        try makeSink(strategy)
     }
 
     func makeSink(_ strategy: LoadStrategy) throws {
@@ -63,9 +67,7 @@ actor TableWriter {
     func beginStreaming(schema: ArrowSchemaDescription, resuming: Bool = false) throws -> ScanBatchQueue {
         let scan = try StreamingScan(connection: connection, staging: staging, schema: schema, observer: observer)
         self.scan = scan
-        try connection.execute("BEGIN TRANSACTION")
-        inTransaction = true
-        try prepareStaging(resuming: resuming)
+        try openTransaction(resuming: resuming)
         return scan.queue
     }
 
@@ -80,10 +82,7 @@ actor TableWriter {
         let columns = staging.plan.columns
         guard arrowTypes.count == columns.count,
               zip(arrowTypes, columns).allSatisfy({ Self.isSame($0, $1.targetType) }) else { return false }
-        try connection.execute("BEGIN TRANSACTION")
-        inTransaction = true
-        try prepareStaging(resuming: false)
-        sink = NoRowsSink()
+        try begin(strategy: .streaming)
         let start = ContinuousClock.now
         let appender = try connection.appender(catalog: staging.catalog, schema: staging.plan.targetSchema, table: staging.name)
         var rows = 0
