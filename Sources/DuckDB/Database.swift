@@ -40,6 +40,7 @@ public final class Database: @unchecked Sendable {
     /// The file path, or nil for an in-memory database.
     public let path: String?
     private let catalog = Mutex<String?>(nil)
+    private let scratch = Mutex<Bool>(false)
 
     /// Opens (or creates) a database. `path: nil` opens an in-memory database.
     /// - Throws: ``DatabaseError`` with DuckDB's message, e.g. when the file is locked by another process.
@@ -87,6 +88,22 @@ public final class Database: @unchecked Sendable {
         catalog.withLock { $0 = name }
         return name
     }
+
+    /// The name of an in-memory catalog attached to this database (once, on first use), for rows
+    /// one connection commits for another to read: a connection's transaction sees a catalog as it
+    /// was when the transaction first touched it, so a transaction that has written to the file
+    /// can still read what other connections committed here since. Gone when the database closes.
+    public func scratchCatalog() throws(DatabaseError) -> String {
+        let name = Self.scratchCatalogName
+        try scratch.withLock { (attached: inout Bool) throws(DatabaseError) in
+            guard !attached else { return }
+            try connect().execute("ATTACH ':memory:' AS \(name)")
+            attached = true
+        }
+        return name
+    }
+
+    static let scratchCatalogName = "_dbduck_scratch"
 
     /// The linked DuckDB's version, from `duckdb_library_version()` (e.g. "v2.0.1").
     public static var libraryVersion: String { String(cString: duckdb_library_version()) }

@@ -22,7 +22,7 @@ import Testing
         #expect(ColumnChecksum.databricksSQL(Self.table).hasSuffix("FROM `main`.`demo`.`t` VERSION AS OF 3"))
     }
 
-    @Test(arguments: [LoadStrategy.streaming, .batch])
+    @Test(arguments: [LoadStrategy.streaming, .batch, .basic])
     func checksumsAgreeOnRealTables(_ strategy: LoadStrategy) async throws {
         try await EmulatorProcess.withRunning(seedScale: 0.01) { emulator in
             var input = CommandLineInput()

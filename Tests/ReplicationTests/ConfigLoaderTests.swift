@@ -52,7 +52,7 @@ import Testing
             try ConfigLoader.parse("tables: [a.b.c]\ndefaults:\n  chunk_sise: 10\n", file: "dbduck.yml")
         }
         #expect(error?.line == 3)
-        #expect(error?.description == "dbduck.yml:3: unknown key 'chunk_sise' in 'defaults'. Did you mean 'chunk_size'? Valid keys: strategy, chunk_size, parallel_tables, download_parallelism, retries, memory_budget, verify, compression, mode, deletes, stall_timeout, checkpoint_every.")
+        #expect(error?.description == "dbduck.yml:3: unknown key 'chunk_sise' in 'defaults'. Did you mean 'chunk_size'? Valid keys: strategy, chunk_size, parallel_tables, download_parallelism, retries, memory_budget, verify, compression, mode, deletes, stall_timeout, checkpoint_every, row_inserters.")
     }
 
     @Test func rowOrderIsOptIn() throws {
@@ -89,6 +89,15 @@ import Testing
             try ConfigLoader.parse("defaults:\n  chunk_size: 10k\ntables: [a.b.c]\n", file: "replication.yaml")
         }
         #expect(error?.description == "replication.yaml:2: 'chunk_size' must be a positive integer, got \"10k\". Write e.g. chunk_size: 100000.")
+    }
+
+    @Test func rowInsertersIsAPositiveCount() throws {
+        #expect(try ConfigLoader.parse("defaults: { row_inserters: 3 }\ntables: [a.b.c]\n").defaults.rowInserters == 3)
+        #expect(try ConfigLoader.parse("tables: [a.b.c]\n").defaults.rowInserters == nil)
+        let error = #expect(throws: ConfigError.self) {
+            try ConfigLoader.parse("defaults:\n  row_inserters: 0\ntables: [a.b.c]\n", file: "dbduck.yml")
+        }
+        #expect(error?.description == "dbduck.yml:2: 'row_inserters' must be a positive integer, got 0. Write e.g. row_inserters: 2.")
     }
 
     @Test func badStrategyListsTheValidOnes() {

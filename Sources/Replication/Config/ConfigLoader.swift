@@ -83,10 +83,11 @@ public enum ConfigLoader {
         let m = try r.mapping(node, key: "defaults", allowed: ["strategy", "chunk_size", "parallel_tables",
                                                              "download_parallelism", "retries", "memory_budget", "verify", "compression",
                                                              "mode", "deletes", "stall_timeout",
-                                                             "checkpoint_every"])
+                                                             "checkpoint_every", "row_inserters"])
         if let n = m["strategy"] { d.strategy = try r.strategy(n, key: "strategy") }
         if let n = m["chunk_size"] { d.chunkSize = try r.positiveInt(n, key: "chunk_size", example: "chunk_size: 100000") }
         if let n = m["parallel_tables"] { d.parallelTables = try r.positiveInt(n, key: "parallel_tables", example: "parallel_tables: 2") }
+        if let n = m["row_inserters"] { d.rowInserters = try r.positiveInt(n, key: "row_inserters", example: "row_inserters: 2") }
         if let n = m["download_parallelism"] {
             d.downloadParallelism = try r.positiveInt(n, key: "download_parallelism", example: "download_parallelism: 4")
         }

@@ -87,6 +87,9 @@ public struct TableDefaults: Sendable, Equatable {
     public var chunkSize: Int = 100_000
     /// Tables copied at once; nil lets the planner choose from the number of tables.
     public var parallelTables: Int?
+    /// Connections inserting a `basic` table's rows at once (`row_inserters`); nil lets the planner
+    /// choose from the cores.
+    public var rowInserters: Int?
     /// 8, the Databricks client's default (see `ClientOptions.downloadParallelism` for why).
     public var downloadParallelism: Int = 8
     public var maxRetries: Int = 5

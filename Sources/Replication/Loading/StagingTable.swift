@@ -19,7 +19,10 @@ struct StagingTable {
     var qualified: String { "\(schema).\(quoteIdentifier(name))" }
     var target: String { "\(schema).\(quoteIdentifier(plan.targetTable))" }
 
-    var createSQL: String {
+    var createSQL: String { createSQL(named: qualified) }
+
+    /// A table of the staging table's columns, named `qualified`.
+    func createSQL(named qualified: String) -> String {
         let columns = plan.columns.map { c in
             "\(quoteIdentifier(c.name)) \(c.targetType)\(c.nullable ? "" : " NOT NULL")"
         }

@@ -17,6 +17,8 @@ actor TableWriter {
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     let connection: Connection
+    /// Where `basic`'s extra row inserters connect.
+    let database: Database
     /// Interrupts a running DuckDB call from another thread (task cancellation).
     nonisolated let interruptHandle: InterruptHandle
     let staging: StagingTable
@@ -34,6 +36,7 @@ actor TableWriter {
     init(database: Database, plan: PlannedTable, runID: String, observer: (any TransferObserver)?) throws {
         executor = QueueExecutor(label: "dbduck.writer.\(plan.target)")
         connection = try database.connect()
+        self.database = database
         interruptHandle = connection.interruptHandle
         staging = StagingTable(plan: plan, runID: runID, catalog: try database.catalogName())
         progressMayBeSaved = plan.resume.saved != nil
@@ -54,7 +57,7 @@ actor TableWriter {
 
     func makeSink(_ strategy: LoadStrategy) throws {
         switch strategy {
-        case .basic: sink = try BasicRowSink(connection: connection, staging: staging)
+        case .basic: sink = try BasicRowSink(connection: connection, staging: staging, database: database)
         case .batch: sink = try BatchRowSink(connection: connection, staging: staging)
         case .streaming: sink = NoRowsSink()   // streaming with rows goes through ``beginStreaming(schema:)``
         case .parquet: sink = try ParquetStageSink(connection: connection, staging: staging)

@@ -9,6 +9,9 @@ public enum PlanRenderer {
         if let threads = plan.settings.target.threads, let why = plan.settings.threadsReason {
             lines.append("DuckDB threads: \(threads) (\(why))")
         }
+        if let inserters = plan.settings.rowInserters, plan.tables.contains(where: { $0.strategy == .basic }) {
+            lines.append("`basic` rows: \(inserters) connection\(inserters == 1 ? "" : "s") inserting at once (\(plan.settings.rowInsertersReason ?? "configured"))")
+        }
         var total = 0.0
         for t in plan.tables {
             let size = t.sizeBytes.map { formatBytes($0) } ?? "size unknown"

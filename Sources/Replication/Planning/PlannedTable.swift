@@ -21,6 +21,9 @@ public struct PlannedTable: Sendable, Equatable, Codable {
     public var strategy: LoadStrategy
     public var strategyReason: String
     public var chunkSize: Int
+    /// Connections inserting this table's rows at once: `basic` only, each executing the one-row
+    /// INSERT for its share of every chunk (``ReplicationSettings/rowInserters``).
+    public var rowInserters: Int = 1
     /// The Delta version every read is pinned to; nil for a view, which has none.
     public var version: Int64?
     /// A Delta table or a view.

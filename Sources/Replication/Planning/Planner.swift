@@ -1,4 +1,5 @@
 import Databricks
+import Foundation
 
 /// Turns a config into a ``ReplicationPlan``: expands patterns, reads each table's columns, pins its
 /// Delta version (a view has none: it is read as it is) and chooses a strategy and a sync mode, all before any row moves.
@@ -69,6 +70,10 @@ public struct Planner: Sendable {
         try checkTargetsAreDistinct(planned)
         var plan = ReplicationPlan(targetPath: targetPath, tables: planned, settings: ReplicationSettings(config, tables: planned.count))
         plan.settings.chooseThreads(for: planned.map(\.strategy))
+        plan.settings.chooseRowInserters(for: planned.map(\.strategy), cores: ProcessInfo.processInfo.activeProcessorCount)
+        for index in plan.tables.indices where plan.tables[index].strategy == .basic {
+            plan.tables[index].rowInserters = plan.settings.rowInserters ?? 1
+        }
         plan.unavailable = unavailable.compactMap { $0 }
         return plan
     }

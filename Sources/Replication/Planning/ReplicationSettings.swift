@@ -21,6 +21,11 @@ public struct ReplicationSettings: Sendable, Equatable, Codable {
     public var target: TargetSettings
     /// Why the plan set DuckDB's thread count itself; nil when it is configured or DuckDB's default.
     public var threadsReason: String?
+    /// Connections inserting a `basic` table's rows at once; nil until configured or chosen (a run
+    /// without a `basic` table has no use for it).
+    public var rowInserters: Int?
+    /// Why the plan chose ``rowInserters``; nil when it is configured or unused.
+    public var rowInsertersReason: String?
     /// Seconds without a downloaded byte before a link is fetched again, then the table fails.
     public var stallTimeoutSeconds: Int = TableDefaults().stallTimeoutSeconds
 
@@ -41,6 +46,7 @@ public struct ReplicationSettings: Sendable, Equatable, Codable {
                   parallelTables: d.parallelTables ?? 1, compression: d.compression, verification: d.verify,
                   maxRetries: d.maxRetries, target: config.target)
         stallTimeoutSeconds = d.stallTimeoutSeconds
+        rowInserters = d.rowInserters
         if d.parallelTables == nil {
             (parallelTables, parallelTablesReason) = Self.parallelTables(for: tables)
         }
@@ -63,6 +69,27 @@ public struct ReplicationSettings: Sendable, Equatable, Codable {
         target.threads = 1
         threadsReason = "every table is copied row by row, and more threads would only wake for each row's INSERT; set target.threads to change it"
     }
+
+    /// A `basic` table spends its time in DuckDB executing one single-row INSERT after another, on
+    /// one core per connection; more connections inserting at once use the other cores. Cores are
+    /// shared by the `basic` tables copied at once. One connection when insertion order is kept:
+    /// rows inserted by several arrive grouped by connection.
+    mutating func chooseRowInserters(for strategies: [LoadStrategy], cores: Int) {
+        let basic = strategies.filter { $0 == .basic }.count
+        guard rowInserters == nil, basic > 0 else { return }
+        if target.preserveOrder == true {
+            rowInserters = 1
+            rowInsertersReason = "target.preserve_order keeps the rows in order, which one connection does"
+            return
+        }
+        let together = max(1, min(parallelTables, basic))
+        rowInserters = max(1, min(Self.mostRowInserters, cores / together))
+        rowInsertersReason = "\(cores) core\(cores == 1 ? "" : "s") for \(together) `basic` table\(together == 1 ? "" : "s") at a time, "
+            + "each connection executing its rows' INSERTs on a core of its own; set row_inserters to change it"
+    }
+
+    /// A cap, so that a machine of many cores does not open dozens of connections for one table.
+    static let mostRowInserters = 4
 
     /// The client's tuning: the downloads' share of the memory budget (the rest is the loader's:
     /// decoded batches waiting for DuckDB, or the chunk being loaded), parallelism and retries.
