@@ -261,7 +261,9 @@ public struct Planner: Sendable {
             }
         }
         (table.strategy, table.strategyReason) = StrategyAdvisor.choose(choice, rows: table.rowCount, bytes: size, columns: planned)
-        table.estimatedSeconds = table.rowCount.flatMap { StrategyAdvisor.estimatedSeconds(table.strategy, rows: $0, bytes: size) }
+        // The size is the whole table's: a filtered read is estimated from its rows alone.
+        let readBytes = selection.filter == nil && table.limit == nil ? size : nil
+        table.estimatedSeconds = table.rowCount.flatMap { StrategyAdvisor.estimatedSeconds(table.strategy, rows: $0, bytes: readBytes) }
         return table
     }
 
