@@ -83,4 +83,14 @@ import Timing
         let tables = try database.connect().query("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'demo'").rows()
         #expect(tables.isEmpty, "\(tables)")
     }
+
+    @Test func aCancelledLoadStopsEveryConnection() async throws {
+        let database = try open()
+        let writer = try TableWriter(database: database, plan: Self.table(inserters: 3), runID: "0123456789abcdef", observer: nil)
+        try await writer.begin(strategy: .basic)
+        writer.cancellation.cancel()
+        await #expect(throws: CancellationError.self) { try await writer.load(Self.chunk(0, Self.rows(0..<1500))) }
+        await writer.abort(record: Self.record("failed"))
+        #expect(try scratchTables(database) == 0)
+    }
 }

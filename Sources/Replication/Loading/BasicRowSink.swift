@@ -18,13 +18,15 @@ final class BasicRowSink: RowSink {
     private let staging: StagingTable
     private let own: RowInserter
     private let inserters: Int
+    private let cancellation: LoadCancellation?
     private var parts: [ScratchPart] = []
 
     /// Fewer rows than this per connection are not worth a connection, a table and a commit.
     static let rowsPerConnection = 256
 
-    init(connection: Connection, staging: StagingTable, database: Database) throws {
+    init(connection: Connection, staging: StagingTable, database: Database, cancellation: LoadCancellation? = nil) throws {
         self.database = database
+        self.cancellation = cancellation
         self.staging = staging
         own = try RowInserter(connection: connection, into: staging.qualified, columns: staging.plan.columns)
         inserters = max(1, staging.plan.rowInserters)
@@ -39,15 +41,16 @@ final class BasicRowSink: RowSink {
         let connections = try connections(for: rows.count)
         let stop = Atomic<Bool>(false)
         guard connections.count > 1 else {
-            try own.insert(rows[...], stop: stop)
+            try own.insert(rows[...], stop: stop, cancellation: cancellation)
             return rows.count
         }
         let shares = Shares(inserters: connections)
+        let cancellation = cancellation
         let failures = Mutex<[(share: Int, error: any Error)]>([])
         DispatchQueue.concurrentPerform(iterations: connections.count) { share in
             let range = (rows.count * share / shares.count)..<(rows.count * (share + 1) / shares.count)
             do {
-                try shares.inserters[share].insert(rows[range], stop: stop)
+                try shares.inserters[share].insert(rows[range], stop: stop, cancellation: cancellation)
             } catch {
                 stop.store(true, ordering: .relaxed)
                 failures.withLock { $0.append((share, error)) }

@@ -20,11 +20,13 @@ final class RowInserter {
         self.connection = connection
     }
 
-    /// Inserts `rows`, one execute each, and returns early once `stop` is set (another connection
-    /// sharing the chunk has failed, so the load fails anyway).
-    func insert(_ rows: ArraySlice<[String?]>, stop: borrowing Atomic<Bool>) throws {
+    /// Inserts `rows`, one execute each. Returns early once `stop` is set (another connection
+    /// sharing the chunk has failed, so the load fails anyway); throws once the load is cancelled,
+    /// which interrupts only the load's own connection.
+    func insert(_ rows: ArraySlice<[String?]>, stop: borrowing Atomic<Bool>, cancellation: LoadCancellation?) throws {
         for row in rows {
             if stop.load(ordering: .relaxed) { return }
+            if cancellation?.isCancelled == true { throw CancellationError() }
             for (offset, text) in row.enumerated() { try insert.bind(text: text, at: offset + 1) }
             try insert.execute()
         }

@@ -19,8 +19,8 @@ actor TableWriter {
     let connection: Connection
     /// Where `basic`'s extra row inserters connect.
     let database: Database
-    /// Interrupts a running DuckDB call from another thread (task cancellation).
-    nonisolated let interruptHandle: InterruptHandle
+    /// Stops the load from another thread (task cancellation).
+    nonisolated let cancellation: LoadCancellation
     let staging: StagingTable
     let observer: (any TransferObserver)?
     /// `merge`'s key set for delete detection, when it is read.
@@ -37,7 +37,7 @@ actor TableWriter {
         executor = QueueExecutor(label: "dbduck.writer.\(plan.target)")
         connection = try database.connect()
         self.database = database
-        interruptHandle = connection.interruptHandle
+        cancellation = LoadCancellation(connection.interruptHandle)
         staging = StagingTable(plan: plan, runID: runID, catalog: try database.catalogName())
         progressMayBeSaved = plan.resume.saved != nil
         self.observer = observer
@@ -57,7 +57,7 @@ actor TableWriter {
 
     func makeSink(_ strategy: LoadStrategy) throws {
         switch strategy {
-        case .basic: sink = try BasicRowSink(connection: connection, staging: staging, database: database)
+        case .basic: sink = try BasicRowSink(connection: connection, staging: staging, database: database, cancellation: cancellation)
         case .batch: sink = try BatchRowSink(connection: connection, staging: staging)
         case .streaming: sink = NoRowsSink()   // streaming with rows goes through ``beginStreaming(schema:)``
         case .parquet: sink = try ParquetStageSink(connection: connection, staging: staging)

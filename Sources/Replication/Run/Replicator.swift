@@ -168,7 +168,7 @@ public struct Replicator: Sendable {
             }
             try await w.commit(record: record, sync: table.sync)
         } onCancel: {
-            w.interruptHandle.interrupt()
+            w.cancellation.cancel()
         }
         if let statementID = transfer.statementID { try? await source.close(statementID: statementID) }   // frees results early
         transfer.statementID = nil

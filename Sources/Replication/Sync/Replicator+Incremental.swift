@@ -84,7 +84,7 @@ extension Replicator {
             try await w.commitIncremental(record: record, table: table)
             return counts
         } onCancel: {
-            w.interruptHandle.interrupt()
+            w.cancellation.cancel()
         }
         if let statementID = transfer.statementID { try? await source.close(statementID: statementID) }
         transfer.statementID = nil
