@@ -20,7 +20,7 @@ public final class Appender {
     public let columnTypes: [LogicalType]
     private var pending: DataChunk?
 
-    init(connection: Connection, catalog: String? = nil, schema: String?, table: String) throws(DatabaseError) {
+    init(connection: Connection, catalog: String? = nil, schema: String?, table: String, columns: [String]? = nil) throws(DatabaseError) {
         self.connection = connection
         target = [catalog, schema, table].compactMap { $0 }.joined(separator: ".")
         var appender: duckdb_appender?
@@ -28,6 +28,12 @@ public final class Appender {
             let error = DatabaseError.consuming(duckdb_appender_error_data(appender))
             duckdb_appender_destroy(&appender)        // duckdb.h: destroy even when creation failed
             throw error ?? DatabaseError(kind: .catalog, message: "could not create an appender for \(target)")
+        }
+        // Named columns: rows hold these, in this order; the table's other columns get their defaults.
+        for name in columns ?? [] where duckdb_appender_add_column(appender, name) != DuckDBSuccess {
+            let error = DatabaseError.consuming(duckdb_appender_error_data(appender))
+            duckdb_appender_destroy(&appender)
+            throw error ?? DatabaseError(kind: .catalog, message: "\(target) has no column \(name)")
         }
         handle = appender
         columnTypes = (0..<duckdb_appender_column_count(appender)).map { column in

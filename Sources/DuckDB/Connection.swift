@@ -67,8 +67,8 @@ public final class Connection {
 
     /// An appender into an existing table (`schema` nil = the default schema; `catalog` nil = the
     /// default database). Name the catalog when a schema may share the database file's name.
-    public func appender(catalog: String? = nil, schema: String? = nil, table: String) throws(DatabaseError) -> Appender {
-        try Appender(connection: self, catalog: catalog, schema: schema, table: table)
+    public func appender(catalog: String? = nil, schema: String? = nil, table: String, columns: [String]? = nil) throws(DatabaseError) -> Appender {
+        try Appender(connection: self, catalog: catalog, schema: schema, table: table, columns: columns)
     }
 
     /// An appender that feeds what is appended to `query`, which reads it as the relation

@@ -61,24 +61,23 @@ public enum RunRecords {
         try insert(r, connection, catalog: catalog)
     }
 
-    /// Inserts a record on `connection` (inside the caller's transaction, if any). One statement
-    /// with literal values: a prepared statement run once costs DuckDB a second round of binding.
+    /// Inserts a record on `connection` (inside the caller's transaction, if any), through an
+    /// appender: an INSERT would be parsed and planned for its one row, every table of every run.
     static func insert(_ r: Record, _ connection: Connection, catalog: String) throws {
-        // A NUL would end the statement's C string early.
-        func text(_ value: String?) -> String { value.map { quoteLiteral($0.replacingOccurrences(of: "\0", with: "")) } ?? "NULL" }
-        func number(_ value: Int64?) -> String { value.map { String($0) } ?? "NULL" }
-        func instant(_ date: Date) -> String { "make_timestamptz(\(Int64(date.timeIntervalSince1970 * 1e6)))" }
-        let values = [
+        func text(_ value: String?) -> Value { value.map { .varchar($0) } ?? .null }
+        func number(_ value: Int64?) -> Value { value.map { .bigint($0) } ?? .null }
+        func instant(_ date: Date) -> Value { .timestampTZ(micros: Int64(date.timeIntervalSince1970 * 1e6)) }
+        let appender = try connection.appender(catalog: catalog, schema: schema, table: table, columns: [
+            "run_id", "source_table", "target_table", "started_at", "finished_at", "rows", "bytes", "strategy",
+            "source_version", "status", "error", "mode", "version_from", "rows_inserted", "rows_updated", "rows_deleted",
+            "fallback_reason", "source_pin",
+        ])
+        try appender.append(row: [
             text(r.runID), text(r.source), text(r.target), instant(r.startedAt), instant(r.finishedAt),
             number(r.rows), number(r.bytes), text(r.strategy.rawValue), number(r.sourceVersion), text(r.status),
             text(r.error), text(r.mode.rawValue), number(r.versionFrom), number(r.changes?.inserted),
             number(r.changes?.updated), number(r.changes?.deleted), text(r.fallbackReason), text(r.sourcePin),
-        ]
-        try connection.execute("""
-            INSERT INTO \(qualified(catalog)) (run_id, source_table, target_table, started_at, finished_at, rows, bytes,
-                strategy, source_version, status, error, mode, version_from, rows_inserted, rows_updated, rows_deleted,
-                fallback_reason, source_pin)
-            VALUES (\(values.joined(separator: ", ")))
-            """)
+        ])
+        try appender.close()
     }
 }
