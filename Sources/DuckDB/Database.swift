@@ -89,10 +89,11 @@ public final class Database: @unchecked Sendable {
         return name
     }
 
-    /// The name of an in-memory catalog attached to this database (once, on first use), for rows
-    /// one connection commits for another to read: a connection's transaction sees a catalog as it
-    /// was when the transaction first touched it, so a transaction that has written to the file
-    /// can still read what other connections committed here since. Gone when the database closes.
+    /// The name of an in-memory catalog attached to this database (once, on first use), for what
+    /// loads keep outside the file: views over Arrow streams, and rows one connection commits for
+    /// another to read (a transaction sees a catalog as it was when it first touched it, so one
+    /// that has written to the file can still read what others committed here since). Attached
+    /// databases belong to the instance: every connection sees it. Gone when the database closes.
     public func scratchCatalog() throws(DatabaseError) -> String {
         let name = Self.scratchCatalogName
         try scratch.withLock { (attached: inout Bool) throws(DatabaseError) in

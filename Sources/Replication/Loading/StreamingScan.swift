@@ -1,6 +1,8 @@
 import ArrowIPC
 import Databricks
 import DuckDB
+import Foundation
+import Timing
 
 /// `streaming` through one Arrow scan per table: a view over a stream of the table's record batches
 /// is created (committed) in a private in-memory database before the load's transaction begins; the
@@ -13,22 +15,23 @@ import DuckDB
 /// written. Why a scan at all: `bench/arrow-ingest` shows it keeping pace with DuckDB's own Parquet
 /// ingest, while one appender (one thread) is far slower.
 final class StreamingScan {
-    static let scratchCatalog = "_dbduck_scan"
-    private static let attaching = Mutex(())
-
     let queue: ScanBatchQueue
     private let connection: Connection
+    /// The database's scratch catalog (``Database/scratchCatalog()``), where the view lives.
+    private let scratchCatalog: String
     private let view: ArrowScanView
     private let failure = FailureBox()
     let selectList: String
 
     /// Creates the view (autocommit, before the transaction) and works out the conversion from the
     /// stream's DuckDB types to the staging table's planned types.
-    init(connection: Connection, staging: StagingTable, schema: ArrowSchemaDescription,
+    init(connection: Connection, staging: StagingTable, schema: ArrowSchemaDescription, scratchCatalog: String,
          observer: (any TransferObserver)? = nil) throws {
         self.connection = connection
+        self.scratchCatalog = scratchCatalog
         queue = ScanBatchQueue(observer: observer)
-        try Self.use(scratchOf: connection)
+        // The view is created in the connection's default catalog.
+        try connection.execute("USE \(quoteIdentifier(scratchCatalog))")
         let queue = self.queue, failure = self.failure
         // On DuckDB's threads, one call at a time, while the INSERT runs.
         let source = ArrowStreamSource.batches(schema: schema, failure: failure) { queue.pop() }
@@ -56,21 +59,8 @@ final class StreamingScan {
         }.joined(separator: ", ")
     }
 
-    /// Makes the scratch catalog the connection's default, attaching it on first use. Attached
-    /// databases belong to the DuckDB instance, so parallel tables share it, and it is attached
-    /// once. DuckDB's ATTACH IF NOT EXISTS is not atomic (two connections can both try, and one
-    /// fails), so attaching is serialized.
-    private static func use(scratchOf connection: Connection) throws {
-        let use = "USE \(quoteIdentifier(scratchCatalog))"
-        if (try? connection.execute(use)) != nil { return }
-        try attaching.withLock { _ in
-            try connection.execute("ATTACH IF NOT EXISTS ':memory:' AS \(quoteIdentifier(scratchCatalog))")
-        }
-        try connection.execute(use)
-    }
-
     var qualifiedView: String {
-        "\(quoteIdentifier(Self.scratchCatalog)).main.\(quoteIdentifier(view.name))"
+        "\(quoteIdentifier(scratchCatalog)).main.\(quoteIdentifier(view.name))"
     }
 
     /// Runs the INSERT until the queue finishes; returns the rows inserted.
@@ -119,7 +109,3 @@ final class FailureBox: @unchecked Sendable {
     func set(_ e: any Error) { lock.lock(); if error == nil { error = e }; lock.unlock() }
     func get() -> (any Error)? { lock.lock(); defer { lock.unlock() }; return error }
 }
-
-import Foundation
-import Synchronization
-import Timing

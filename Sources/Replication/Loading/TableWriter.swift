@@ -68,7 +68,8 @@ actor TableWriter {
     /// transaction), then opens the transaction and creates the staging table. Feed the returned
     /// queue while ``runScan()`` runs.
     func beginStreaming(schema: ArrowSchemaDescription, resuming: Bool = false) throws -> ScanBatchQueue {
-        let scan = try StreamingScan(connection: connection, staging: staging, schema: schema, observer: observer)
+        let scan = try StreamingScan(connection: connection, staging: staging, schema: schema,
+                                     scratchCatalog: try database.scratchCatalog(), observer: observer)
         self.scan = scan
         try openTransaction(resuming: resuming)
         return scan.queue

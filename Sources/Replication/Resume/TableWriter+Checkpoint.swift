@@ -47,7 +47,8 @@ extension TableWriter {
         // The scan's view is created outside a transaction (see StreamingScan), so between the two.
         scan?.drop()
         scan = nil
-        let next = try StreamingScan(connection: connection, staging: staging, schema: schema, observer: observer)
+        let next = try StreamingScan(connection: connection, staging: staging, schema: schema,
+                                     scratchCatalog: try database.scratchCatalog(), observer: observer)
         scan = next
         try connection.execute("BEGIN TRANSACTION")
         inTransaction = true
