@@ -19,10 +19,10 @@ public enum StrategyAdvisor {
     /// (`bench/results/latest.json`: `rows_per_s`, and the run's `bytes` over its `seconds`), scale-1
     /// lineitem (`basic` on the run's sample), rounded. Update them when a new `make bench` moves them. Used for the estimate only.
     public static let measuredThroughput: [LoadStrategy: Throughput] = [
-        .basic: Throughput(rowsPerSecond: 800, bytesPerSecond: 123_000),
-        .batch: Throughput(rowsPerSecond: 95_000, bytesPerSecond: 15_000_000),
-        .parquet: Throughput(rowsPerSecond: 790_000, bytesPerSecond: 52_000_000),
-        .streaming: Throughput(rowsPerSecond: 1_840_000, bytesPerSecond: 121_000_000),
+        .basic: Throughput(rowsPerSecond: 5_600, bytesPerSecond: 860_000),
+        .batch: Throughput(rowsPerSecond: 150_000, bytesPerSecond: 23_700_000),
+        .parquet: Throughput(rowsPerSecond: 840_000, bytesPerSecond: 55_000_000),
+        .streaming: Throughput(rowsPerSecond: 1_660_000, bytesPerSecond: 109_000_000),
     ]
 
     public static func choose(_ choice: StrategyChoice, rows: Int64?, bytes: Int64?, columns: [PlannedColumn]) -> (LoadStrategy, String) {
