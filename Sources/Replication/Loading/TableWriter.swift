@@ -17,7 +17,7 @@ actor TableWriter {
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     let connection: Connection
-    /// Where `basic`'s extra row inserters connect.
+    /// The target database: `basic`'s extra row inserters connect to it, and scans use its scratch catalog.
     let database: Database
     /// Stops the load from another thread (task cancellation).
     nonisolated let cancellation: LoadCancellation
